@@ -78,8 +78,14 @@ def env_name(section: str, field: dataclasses.Field[Any]) -> str:
     return field.metadata.get("env") or f"{ENV_PREFIX}{section}_{field.name}".upper()
 
 
-def _coerce(raw: Any, kind: type, where: str) -> Any:
-    """Turn a TOML value or an environment string into ``kind``, or fail naming ``where``."""
+def _coerce(raw: Any, kind: type, where: str, *, from_env: bool = False) -> Any:
+    """Turn a TOML value or an environment string into ``kind``, or fail naming ``where``.
+
+    Strings are parsed only when they come from the environment, where everything is a string; in
+    the TOML file a number written in quotes is a mistake worth pointing out.
+    """
+    if not from_env and isinstance(raw, str) and kind is not str and kind != tuple[str, ...]:
+        raise ConfigError(f"{where}: expected {_KIND_NAMES.get(kind, 'a value')}, got the text {raw!r}")
     if kind is bool:
         if isinstance(raw, bool):
             return raw
@@ -128,6 +134,9 @@ def _coerce(raw: Any, kind: type, where: str) -> Any:
     raise ConfigError(f"{where}: unsupported setting type {kind!r}")  # pragma: no cover
 
 
+_KIND_NAMES: dict[Any, str] = {int: "a whole number", float: "a number", bool: "true or false"}
+
+
 def _read_toml(path: Path) -> dict[str, Any]:
     try:
         with path.open("rb") as handle:
@@ -174,7 +183,7 @@ def load_settings(path: Path | str | None = None, env: Mapping[str, str] | None 
         for name, field in fields.items():
             variable = env_name(section, field)
             if variable in env:
-                value = _coerce(env[variable], hints[name], variable)
+                value = _coerce(env[variable], hints[name], variable, from_env=True)
                 where = variable
             elif name in table:
                 value = _coerce(table[name], hints[name], f"{section}.{name}")

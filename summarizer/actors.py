@@ -28,6 +28,7 @@ _POSSESSIVE = re.compile(r"[’']s?$")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NAME_PARTICLES = re.compile(r"^(?:al|el|ad|as|an|ash|at|az|ar)[-‐]", re.IGNORECASE)
 _INITIAL_SKIP = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "del", "&"})
+_ACRONYM_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." keeps its final period
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 
 
@@ -36,7 +37,8 @@ def normalize_name(text: str) -> str:
     name = " ".join(text.split())
     name = _LEADING_ARTICLE.sub("", name)
     name = _POSSESSIVE.sub("", name) if name.endswith(("'s", "’s", "s'", "s’")) else name
-    return name.strip(" \t.,;:!?\"'“”‘’()[]-–—")
+    name = name.strip(" \t,;:!?\"'“”‘’()[]-–—")
+    return name if _ACRONYM_END.search(name) else name.rstrip(".")
 
 
 def _core(token: str) -> str:
@@ -110,6 +112,10 @@ def extract_actors(
         else:
             group.sentences.add(entity.sentence)
             group.weight += 1.0 / (1.0 + entity.sentence / 5.0)
+
+    # A title in Title Case fools the model ("Alpine Glaciers Shrank" as a person): a name seen only
+    # in the title is not an actor; the title only lifts actors the story itself names.
+    groups = {key: group for key, group in groups.items() if group.sentences}
 
     # Merge shorter names into the longest name they can stand for, when exactly one fits.
     by_length = sorted(groups, key=lambda k: len(groups[k].name.split()), reverse=True)

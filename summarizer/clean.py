@@ -32,8 +32,10 @@ _BRACKETED_LINE = re.compile(r"^\[[^\]]*\]?$|^\[[^\]]*$")
 _WIRE_CREDIT = re.compile(r"^\(?(?:AP|AFP|Reuters|Getty Images|EPA|PA)\s*(?:Photo)?(?:/[\w .]+)?\)?$")
 # "Kathmandu, Nepal (CNN)" / "(The Hollywood Reporter)" / "LONDON (Reuters) -" at the very start.
 _DATELINE = re.compile(
-    r"^(?:[A-Z][\w.' -]{0,40}(?:,\s*[A-Z][\w.' -]{0,30})?\s*)?\((?:CNN|Reuters|AP|AFP|"
-    r"The [A-Z][\w ]{2,30}|CNN \w+|[A-Z][A-Za-z]{1,15})\)\s*(?:--|—|–|-)?\s*"
+    r"^(?:[A-Z][\w.' -]{0,40}(?:,\s*[A-Z][\w.' -]{0,30})?\s*)?\((?:[A-Z][\w .&'-]{1,40})\)"
+    # The source is glued to the story ("(CNN)They") or set off by a dash ("(Reuters) - Shares"); an
+    # acronym in running text ("The Central Bank of Valmora (CBV) cut") is neither.
+    r"(?:(?=[A-Z\"“‘'])|\s*(?:--|—|–|-)\s+)"
 )
 # Daily Mail style bylines folded into the first line: "By . Jane Doe . PUBLISHED: . 10:30 EST, ... ."
 _BYLINE = re.compile(

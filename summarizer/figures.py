@@ -124,7 +124,13 @@ def _unit_after(tokens: Sequence[Token], index: int, sentence_end: int) -> list[
             break  # "ground troops backing Assad": the verb starts a new phrase
         unit.append(token)
         i += 1
+        if _looks_plural(word):
+            break  # "2.1 million containers pass": a plural noun ends the phrase it heads
     return unit
+
+
+def _looks_plural(word: str) -> bool:
+    return len(word) > 3 and word.endswith("s") and not word.endswith(("ss", "us", "is"))
 
 
 def _unit_before(tokens: Sequence[Token], index: int, sentence_start: int) -> list[Token]:
@@ -181,11 +187,8 @@ def extract_figures(
             absorbed.add(position + 1)
             end_char = nxt.end
             after = nxt.last_token + 1
-        unit_tokens = (
-            _unit_after(tokens, after, sentence_end)
-            if kind in {"count", "quantity", "money", "percent"}
-            else []
-        )
+        # Quantities ("65 kilometers an hour") and percentages carry their unit inside the entity.
+        unit_tokens = _unit_after(tokens, after, sentence_end) if kind in {"count", "money"} else []
         if unit_tokens:
             end_char = unit_tokens[-1].start + len(unit_tokens[-1].text)
         figure_text = text[entity.start : end_char]
@@ -237,8 +240,8 @@ def _is_noise(
             return True
         if following == "of" and entity.text.lower() in {"one", "two", "some", "1"}:
             return True
-        if not unit and value is not None and value < 10 and not any(ch.isdigit() for ch in entity.text):
-            return True
+        if not unit and value is not None and value < 10:
+            return True  # "a 7-4 vote", "two of them": small bare counts say little on their own
         # A number alone at the start of a line or followed by "." or ")" is a bullet or page number.
         line_start = text.rfind("\n", 0, entity.start) + 1
         if not text[line_start : entity.start].strip() and text[entity.end : entity.end + 1] in {

@@ -41,16 +41,18 @@ def sentence_of(starts: Sequence[int], offset: int, body_start: int) -> int:
 def read_doc(doc: Any, sentence_starts: Sequence[int], body_start: int) -> tuple[list[Token], list[Entity]]:
     """Copy tokens and entities out of a spaCy ``Doc``."""
     tokens = [Token(t.text, t.idx, t.is_alpha, t.is_stop, t.is_punct, t.like_num) for t in doc]
-    entities = [
-        Entity(
-            e.text,
-            e.label_,
-            e.start_char,
-            e.end_char,
-            sentence_of(sentence_starts, e.start_char, body_start),
-            e.start,
-            e.end - 1,
-        )
-        for e in doc.ents
-    ]
+    entities = []
+    for e in doc.ents:
+        sentence = sentence_of(sentence_starts, e.start_char, body_start)
+        end_char, last_token, text = e.end_char, e.end - 1, e.text
+        # The model may run an entity across our sentence boundary ("Halden Securities. Raman"):
+        # keep the part inside the sentence it starts in.
+        if 0 <= sentence < len(sentence_starts) - 1 and end_char > sentence_starts[sentence + 1]:
+            boundary = sentence_starts[sentence + 1]
+            while last_token > e.start and tokens[last_token].start >= boundary:
+                last_token -= 1
+            cut = tokens[last_token].start + len(tokens[last_token].text)
+            text = doc.text[e.start_char : cut].rstrip(" .!?")
+            end_char = e.start_char + len(text)
+        entities.append(Entity(text, e.label_, e.start_char, end_char, sentence, e.start, last_token))
     return tokens, entities

@@ -27,6 +27,8 @@ ABBREVIATIONS = frozenset(
 _BOUNDARY = re.compile(
     r"""([.!?…]+)(["'”’»)\]]*)(\s+)(?=["'“‘«(\[]?[A-Z0-9\u00C0-\u024F\u0400-\u04FF\u0600-\u06FF])"""
 )
+# Text typed all in lowercase (chat, transcripts) starts its sentences in lowercase too.
+_BOUNDARY_LOWERCASE = re.compile(r"""([.!?…]+)(["'”’»)\]]*)(\s+)(?=\S)""")
 _WORD_BEFORE = re.compile(r"([^\s\"'“‘(\[]+)$")
 _ACRONYM = re.compile(r"^(?:[A-Za-z]\.){1,}[A-Za-z]?$")
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -63,7 +65,8 @@ def split_paragraph(text: str, offset: int = 0) -> list[Span]:
     """Split one paragraph into sentences; offsets are shifted by ``offset``."""
     spans: list[Span] = []
     start = 0
-    for match in _BOUNDARY.finditer(text):
+    boundary = _BOUNDARY if any(ch.isupper() for ch in text) else _BOUNDARY_LOWERCASE
+    for match in boundary.finditer(text):
         if not _ends_sentence(text, match.start(1), match.group(1)):
             continue
         end = match.start(3)

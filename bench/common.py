@@ -1,0 +1,104 @@
+"""What the bench scripts share: where the data lives, reading it, and printing results.
+
+The evaluation data is not part of the repository (its licences forbid redistribution; see
+``../shared/data/README.md``), so every script takes its path as an argument and defaults to the
+shared folder next to the repository root, wherever the script is started from.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shlex
+import sys
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+DATA_DIR = REPO_ROOT.parent / "shared" / "data"
+CNNDM = DATA_DIR / "cnndm_dev100.jsonl"
+CNNDM_HELP = "JSONL file (default: ../shared/data/cnndm_dev100.jsonl beside the repository root)"
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    """One CNN/DailyMail row: the article and its human highlights, one sentence each."""
+
+    id: str
+    text: str
+    highlights: tuple[str, ...]
+
+
+def load_articles(path: Path, limit: int | None = None) -> list[Article]:
+    """Rows of a ``cnndm_dev100.jsonl``-style file, in file order."""
+    articles = []
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if not line.strip():
+                continue
+            row = json.loads(line)
+            articles.append(Article(row["id"], row["text"], tuple(row["summary_sentences"])))
+            if limit is not None and len(articles) >= limit:
+                break
+    return articles
+
+
+def existing_file(value: str) -> Path:
+    """An argparse type: a file that must exist."""
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(f"{value}: no such file")
+    return path
+
+
+def data_path(value: str) -> Path:
+    """An argparse type: a data file that must exist; the data is not in the repository."""
+    path = Path(value)
+    if not path.is_file():
+        raise argparse.ArgumentTypeError(
+            f"{display_path(path)}: no such file (the data lives in ../shared/data beside the repository, "
+            "see ../shared/data/README.md)"
+        )
+    return path
+
+
+def display_path(path: Path) -> str:
+    """``path`` as short as it can be written from the current directory."""
+    try:
+        return os.path.relpath(path)
+    except ValueError:  # pragma: no cover - another drive on Windows
+        return str(path)
+
+
+def command_line() -> str:
+    """The command that started this process, as it could be typed again from the same directory."""
+    executable = display_path(Path(sys.executable))
+    if os.sep not in executable:
+        executable = os.path.join(os.curdir, executable)
+    return shlex.join([executable, *sys.argv])
+
+
+def environment() -> str:
+    """One line on what the numbers were measured with."""
+    import spacy
+    import sumy
+
+    return (
+        f"Python {platform.python_version()}, spaCy {spacy.__version__}, sumy {sumy.__version__}, "
+        f"{os.cpu_count()} CPUs, {platform.machine()} {platform.system()}"
+    )
+
+
+def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]], align: str = "") -> str:
+    """A GitHub Markdown table; ``align`` holds one of ``l``/``r`` per column (default: first left)."""
+    align = align or "l" + "r" * (len(headers) - 1)
+    rule = ["---:" if a == "r" else "---" for a in align]
+    lines = [headers, rule, *[[str(cell) for cell in row] for row in rows]]
+    return "\n".join("| " + " | ".join(line) + " |" for line in lines)
+
+
+def verdict(ok: bool) -> str:
+    return "PASS" if ok else "FAIL"

@@ -1,0 +1,552 @@
+"""How good are the briefs? ROUGE of the summary, and recall of the highlights' actors and figures.
+
+Why this script exists: the default ranker (``news``) was tuned by hand on the first 50 articles of
+a 100-article CNN/DailyMail dev set, and a brief also promises key actors and key figures. This
+script puts numbers on all three claims in one run, against baselines anyone can reproduce:
+
+* Summary: ROUGE-1/2/Lsum F1 x100 (``rouge-score``, ``use_stemmer=True``; Lsum with sentences
+  joined by newlines) of 3-sentence summaries against the human highlights, for ``news``, LEAD-3
+  (the first three sentences of the same cleaned and split text) and sumy's LexRank, TextRank,
+  Luhn and LSA (run through sumy itself by ``summarizer.ranking.rank``). All use the same
+  ``prepare()`` output, so only the choice of sentences differs, and no model is needed.
+  ``news`` and LEAD-3 are also scored on the first 50 articles (where the weights were tuned) and
+  the last 50 (held out), since a tuned number is only worth its held-out half.
+  Targets: news >= every sumy algorithm + 3 ROUGE-1 points, and news >= LEAD-3 on ROUGE-1.
+
+* Key actors: the people, organisations, places and groups (spaCy PERSON, ORG, GPE, LOC, NORP) that
+  the same spaCy model finds in the joined highlights, deduplicated per article. A highlight
+  entity counts as found when, after ``summarizer.actors.normalize_name`` and lowercasing, its
+  words equal the last words of a candidate name, comparing words without an Arabic article
+  prefix (al-, el-, ...). So "Assad" is found by "Bashar al-Assad" and "Journal" by "Wall Street
+  Journal", but "US" is not found by "United States" and "Obama" is not found by "Barack Obama's
+  administration". The brief's candidates are its top-5 actors, each by name and every alias; the
+  baseline's are the 5 most frequent raw entity strings of those labels in the article (ties: first
+  seen first), normalised the same way. Recall is micro: found / total over all articles.
+
+* Key figures: the numbers written in the highlights, read by one regex: digits with optional
+  thousands commas and decimals ("1,000", "3.5", "12%" -> 12), times a scale word that follows
+  ("3.5 billion" -> 3.5e9; "m"/"bn"/"k" count as scales only glued to a currency sign, "$3m"), and
+  with ``--number-words`` also "five", "twenty-one", "a dozen" (off by default: "one" is more often
+  a pronoun than a figure). Each article's numbers are deduplicated by value. A highlight number
+  counts as found when its value equals (to 1e-9) a candidate value: the brief's top-5 figures give
+  each their ``value`` and every number the same regex reads in their text (scaled and unscaled);
+  the baseline gives the first 5 distinct numbers of the article, scaled and unscaled. Years
+  (1900-2099 written as four bare digits) are reported with and without.
+
+The briefs come from ``Summarizer.brief_many`` with ``actors`` and ``figures`` set to ``--top``. The
+script also checks that the briefs' summaries are the ``news`` summaries scored for ROUGE.
+"""
+
+from __future__ import annotations
+
+import argparse
+import math
+import re
+import statistics
+import sys
+import time
+from collections import Counter
+from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from common import (
+    CNNDM,
+    CNNDM_HELP,
+    Article,
+    command_line,
+    data_path,
+    display_path,
+    environment,
+    load_articles,
+    markdown_table,
+    verdict,
+)
+from rouge_score import rouge_scorer
+
+from config import SummarizerSettings
+from summarizer import Brief, EmptyText, Summarizer
+from summarizer.actors import normalize_name
+from summarizer.nlp import DEFAULT_MODEL, load_model
+from summarizer.pipeline import MAX_MODEL_CHARS, Prepared, prepare
+from summarizer.ranking import rank
+
+SUMY_ALGORITHMS = ("lexrank", "textrank", "luhn", "lsa")
+ALGORITHMS = ("news", "lead", *SUMY_ALGORITHMS)
+NAMES = {
+    "news": "news (ours, default)",
+    "lead": "LEAD-3",
+    "lexrank": "sumy LexRank",
+    "textrank": "sumy TextRank",
+    "luhn": "sumy Luhn",
+    "lsa": "sumy LSA",
+}
+METRICS = ("rouge1", "rouge2", "rougeLsum")
+SUMY_MARGIN = 3.0  # ROUGE-1 points news must lead every sumy algorithm by
+
+ENTITY_LABELS = ("PERSON", "ORG", "GPE", "LOC", "NORP")
+LABEL_ROWS = (("PERSON", ("PERSON",)), ("ORG", ("ORG",)), ("GPE + LOC", ("GPE", "LOC")), ("NORP", ("NORP",)))
+_PARTICLE = re.compile(r"^(?:al|el|ad|as|an|ash|at|az|ar)[-‐]")
+_HAS_LETTER = re.compile(r"[^\W\d_]")
+
+_SCALE_WORDS = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12}
+_GLUED_SCALES = {"k": 1e3, "m": 1e6, "bn": 1e9}
+_DIGITS = re.compile(
+    r"(?<![\w.,])(?P<currency>[$£€¥])?(?P<number>\d{1,3}(?:,\d{3})+|\d+)(?P<decimals>\.\d+)?"
+    r"(?:(?P<glued>bn|m|k)\b|(?:\s*(?P<scale>thousand|million|billion|trillion)\b))?",
+    re.IGNORECASE,
+)
+_UNITS = {
+    "zero": 0, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+    "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+_TENS = {
+    "twenty": 20,
+    "thirty": 30,
+    "forty": 40,
+    "fifty": 50,
+    "sixty": 60,
+    "seventy": 70,
+    "eighty": 80,
+    "ninety": 90,
+}
+_WORDS = re.compile(
+    rf"\b(?:(?P<dozen>a\s+dozen|dozen)|(?P<tens>{'|'.join(_TENS)})(?:[-\s](?P<unit1>{'|'.join(_UNITS)}))?"
+    rf"|(?P<unit>{'|'.join(_UNITS)}))(?:\s+(?P<scale>hundred|thousand|million|billion|trillion))?\b",
+    re.IGNORECASE,
+)
+
+
+# --------------------------------------------------------------------------------------------- ROUGE
+
+
+Scores = tuple[float, float, float]  # ROUGE-1, ROUGE-2, ROUGE-Lsum F1 x100
+
+
+def prepare_all(articles: Sequence[Article]) -> list[Prepared | None]:
+    """Each article cleaned and split, or None when nothing is left of it."""
+    prepared: list[Prepared | None] = []
+    for article in articles:
+        try:
+            prepared.append(prepare(article.text))
+        except EmptyText:
+            prepared.append(None)
+    return prepared
+
+
+def summarize(prepared: Prepared | None, algorithm: str, count: int) -> list[str]:
+    """The summary sentences ``algorithm`` picks, in article order (none for an empty article)."""
+    if prepared is None:
+        return []
+    sentences = [span.text for span in prepared.sentences]
+    return [sentences[i] for i in rank(sentences, algorithm=algorithm, count=count)]
+
+
+def score_all(
+    articles: Sequence[Article], prepared: Sequence[Prepared | None], algorithms: Sequence[str], count: int
+) -> tuple[dict[str, list[Scores]], dict[str, float]]:
+    """Per-article ROUGE for each algorithm, and the seconds each algorithm spent ranking."""
+    scorer = rouge_scorer.RougeScorer(list(METRICS), use_stemmer=True)
+    scores: dict[str, list[Scores]] = {algorithm: [] for algorithm in algorithms}
+    seconds = dict.fromkeys(algorithms, 0.0)
+    for article, ready in zip(articles, prepared, strict=True):
+        reference = "\n".join(article.highlights)
+        for algorithm in algorithms:
+            started = time.perf_counter()
+            summary = summarize(ready, algorithm, count)
+            seconds[algorithm] += time.perf_counter() - started
+            result = scorer.score(reference, "\n".join(summary))
+            scores[algorithm].append(tuple(100 * result[m].fmeasure for m in METRICS))  # type: ignore[arg-type]
+    return scores, seconds
+
+
+def mean_scores(per_article: Sequence[Scores], indices: Iterable[int] | None = None) -> Scores:
+    chosen = list(per_article) if indices is None else [per_article[i] for i in indices]
+    r1, r2, rl = (statistics.fmean(s[k] for s in chosen) for k in range(3))
+    return r1, r2, rl
+
+
+def rouge_table(scores: dict[str, list[Scores]]) -> str:
+    news = mean_scores(scores["news"])[0]
+    rows = []
+    for algorithm, per_article in scores.items():
+        r1, r2, rl = mean_scores(per_article)
+        delta = "" if algorithm == "news" else f"{r1 - news:+.2f}"
+        rows.append([NAMES[algorithm], f"{r1:.2f}", f"{r2:.2f}", f"{rl:.2f}", delta])
+    return markdown_table(
+        ["summarizer (3 sentences)", "ROUGE-1", "ROUGE-2", "ROUGE-Lsum", "R-1 vs news"], rows
+    )
+
+
+def split_table(scores: dict[str, list[Scores]], tuned: int) -> str:
+    total = len(scores["news"])
+    parts = [
+        (f"1-{tuned} (tuning half)", range(tuned)),
+        (f"{tuned + 1}-{total} (held out)", range(tuned, total)),
+        (f"all {total}", range(total)),
+    ]
+    rows = []
+    for label, indices in parts:
+        if not indices:
+            continue
+        news = mean_scores(scores["news"], indices)
+        lead = mean_scores(scores["lead"], indices)
+        rows.append(
+            [label, *(f"{v:.2f}" for v in news), *(f"{v:.2f}" for v in lead), f"{news[0] - lead[0]:+.2f}"]
+        )
+    headers = ["articles", "news R-1", "news R-2", "news R-Lsum", "LEAD-3 R-1", "LEAD-3 R-2", "LEAD-3 R-Lsum"]
+    return markdown_table([*headers, "news - LEAD-3 (R-1)"], rows)
+
+
+def rouge_targets(scores: dict[str, list[Scores]], tuned: int) -> list[str]:
+    news = mean_scores(scores["news"])[0]
+    lines = []
+    sumy = {a: mean_scores(scores[a])[0] for a in SUMY_ALGORITHMS if a in scores}
+    if sumy:
+        best = max(sumy, key=lambda a: sumy[a])
+        lines.append(
+            f"- {verdict(news >= sumy[best] + SUMY_MARGIN)} news >= every sumy algorithm + {SUMY_MARGIN:g} "
+            f"ROUGE-1: news {news:.2f}, best sumy ({NAMES[best]}) {sumy[best]:.2f}, "
+            f"margin {news - sumy[best]:+.2f}"
+        )
+    if "lead" in scores:
+        lead = mean_scores(scores["lead"])[0]
+        lines.append(f"- {verdict(news >= lead)} news >= LEAD-3 on ROUGE-1: {news:.2f} vs {lead:.2f}")
+        total = len(scores["news"])
+        if 0 < tuned < total:
+            held = range(tuned, total)
+            news_held, lead_held = mean_scores(scores["news"], held)[0], mean_scores(scores["lead"], held)[0]
+            lines.append(
+                f"- {verdict(news_held >= lead_held)} (check) held-out articles {tuned + 1}-{total}: "
+                f"news {news_held:.2f} vs LEAD-3 {lead_held:.2f} ROUGE-1"
+            )
+    return lines
+
+
+# ------------------------------------------------------------------------------------------ actors
+
+
+def name_key(text: str) -> str | None:
+    """A name as it is compared: normalised like the summarizer does, lowercased; None if no name."""
+    name = normalize_name(text).lower()
+    return name if len(name) >= 2 and _HAS_LETTER.search(name) else None
+
+
+def name_words(name: str) -> tuple[str, ...]:
+    return tuple(_PARTICLE.sub("", word) for word in name.split())
+
+
+def name_found(wanted: str, candidates: Iterable[str]) -> bool:
+    """Whether ``wanted`` equals a candidate or is a word-suffix of one ("assad" in "bashar al-assad")."""
+    target = name_words(wanted)
+    return any(name_words(candidate)[-len(target) :] == target for candidate in candidates)
+
+
+def highlight_text(article: Article) -> str:
+    """The highlights as one text, with the data's `` and '' quotes made plain again."""
+    return " ".join(article.highlights).replace("``", '"').replace("''", '"')
+
+
+def gold_entities(doc: Any) -> dict[str, str]:
+    """Normalised name -> label of the actors named in the highlights (first label wins)."""
+    gold: dict[str, str] = {}
+    for entity in doc.ents:
+        if entity.label_ in ENTITY_LABELS:
+            key = name_key(entity.text)
+            if key is not None:
+                gold.setdefault(key, entity.label_)
+    return gold
+
+
+def brief_names(brief: Brief | None, top: int) -> set[str]:
+    if brief is None:
+        return set()
+    names = set()
+    for actor in brief.actors[:top]:
+        for name in (actor.name, *actor.aliases):
+            key = name_key(name)
+            if key is not None:
+                names.add(key)
+    return names
+
+
+def frequent_names(doc: Any, top: int) -> set[str]:
+    """The baseline: the ``top`` most frequent raw entity strings of the actor labels."""
+    counts = Counter(" ".join(e.text.split()) for e in doc.ents if e.label_ in ENTITY_LABELS)
+    return {key for raw, _ in counts.most_common(top) if (key := name_key(raw)) is not None}
+
+
+@dataclass
+class Recall:
+    """Found / total per row label, for the brief and the baseline."""
+
+    total: Counter[str] = field(default_factory=Counter)
+    ours: Counter[str] = field(default_factory=Counter)
+    baseline: Counter[str] = field(default_factory=Counter)
+
+    def add(self, rows: Iterable[str], in_ours: bool, in_baseline: bool) -> None:
+        for row in rows:
+            self.total[row] += 1
+            self.ours[row] += in_ours
+            self.baseline[row] += in_baseline
+
+    def table(self, first: str, rows: Sequence[str], ours: str, baseline: str) -> str:
+        body = []
+        for row in rows:
+            n = self.total[row]
+            body.append([row, n, percent(self.ours[row], n), percent(self.baseline[row], n)])
+        return markdown_table([first, "n", ours, baseline], body)
+
+
+def percent(found: int, total: int) -> str:
+    return f"{100 * found / total:.1f}% ({found})" if total else "-"
+
+
+def actor_recall(
+    highlight_docs: Sequence[Any],
+    article_docs: Sequence[Any | None],
+    briefs: Sequence[Brief | None],
+    top: int,
+) -> Recall:
+    recall = Recall()
+    for highlights, article, brief in zip(highlight_docs, article_docs, briefs, strict=True):
+        ours = brief_names(brief, top)
+        baseline = frequent_names(article, top) if article is not None else set()
+        for name, label in gold_entities(highlights).items():
+            rows = ["all", *(row for row, labels in LABEL_ROWS if label in labels)]
+            recall.add(rows, name_found(name, ours), name_found(name, baseline))
+    return recall
+
+
+# ----------------------------------------------------------------------------------------- figures
+
+
+@dataclass(frozen=True, slots=True)
+class Number:
+    """A number written in a text: its value (scaled), its digits alone, and whether it is a year."""
+
+    value: float
+    raw: float
+    is_year: bool
+
+
+def digit_numbers(text: str) -> Iterator[tuple[int, Number]]:
+    for match in _DIGITS.finditer(text):
+        digits = match["number"].replace(",", "")
+        raw = float(digits + (match["decimals"] or ""))
+        scale = 1.0
+        if match["scale"]:
+            scale = _SCALE_WORDS[match["scale"].lower()]
+        elif match["glued"] and match["currency"]:
+            scale = _GLUED_SCALES[match["glued"].lower()]
+        plain = (
+            "," not in match["number"] and not match["decimals"] and scale == 1.0 and not match["currency"]
+        )
+        is_year = plain and len(digits) == 4 and 1900 <= raw <= 2099
+        yield match.start(), Number(raw * scale, raw, is_year)
+
+
+def word_numbers(text: str) -> Iterator[tuple[int, Number]]:
+    for match in _WORDS.finditer(text):
+        if match["dozen"]:
+            raw = 12.0
+        elif match["tens"]:
+            raw = float(
+                _TENS[match["tens"].lower()] + (_UNITS[match["unit1"].lower()] if match["unit1"] else 0)
+            )
+        else:
+            raw = float(_UNITS[match["unit"].lower()])
+        scale = match["scale"]
+        value = raw * (
+            100.0 if scale and scale.lower() == "hundred" else _SCALE_WORDS.get((scale or "").lower(), 1.0)
+        )
+        yield match.start(), Number(value, raw, False)
+
+
+def numbers(text: str, with_words: bool) -> list[Number]:
+    """The numbers of ``text`` in the order they are written."""
+    found = list(digit_numbers(text))
+    if with_words:
+        found.extend(word_numbers(text))
+    return [number for _, number in sorted(found, key=lambda pair: pair[0])]
+
+
+def gold_numbers(article: Article, with_words: bool) -> dict[float, bool]:
+    """Value -> is a year, for each distinct number of the highlights."""
+    gold: dict[float, bool] = {}
+    for number in numbers(highlight_text(article), with_words):
+        gold.setdefault(number.value, number.is_year)
+    return gold
+
+
+def figure_values(brief: Brief | None, top: int, with_words: bool) -> list[float]:
+    if brief is None:
+        return []
+    values = []
+    for figure in brief.figures[:top]:
+        if figure.value is not None:
+            values.append(figure.value)
+        for number in numbers(figure.text, with_words):
+            values.extend((number.value, number.raw))
+    return values
+
+
+def first_values(prepared: Prepared | None, top: int, with_words: bool) -> list[float]:
+    """The baseline: the first ``top`` distinct numbers of the article (scaled and unscaled)."""
+    if prepared is None:
+        return []
+    chosen: dict[float, Number] = {}
+    for number in numbers(prepared.text, with_words):
+        if len(chosen) >= top:
+            break
+        chosen.setdefault(number.value, number)
+    return [v for number in chosen.values() for v in (number.value, number.raw)]
+
+
+def value_found(value: float, candidates: Iterable[float]) -> bool:
+    return any(math.isclose(value, c, rel_tol=1e-9, abs_tol=1e-9) for c in candidates)
+
+
+def figure_recall(
+    articles: Sequence[Article],
+    prepared: Sequence[Prepared | None],
+    briefs: Sequence[Brief | None],
+    top: int,
+    with_words: bool,
+) -> Recall:
+    recall = Recall()
+    for article, ready, brief in zip(articles, prepared, briefs, strict=True):
+        ours = figure_values(brief, top, with_words)
+        baseline = first_values(ready, top, with_words)
+        for value, is_year in gold_numbers(article, with_words).items():
+            rows = ["all numbers"] if is_year else ["all numbers", "excluding years"]
+            recall.add(rows, value_found(value, ours), value_found(value, baseline))
+    return recall
+
+
+# ------------------------------------------------------------------------------------------- main
+
+
+def make_briefs(
+    articles: Sequence[Article], settings: SummarizerSettings, batch_size: int
+) -> list[Brief | None]:
+    summarizer = Summarizer(settings=settings)
+    results = summarizer.brief_many((a.text for a in articles), batch_size=batch_size)
+    return [None if isinstance(result, EmptyText) else result for result in results]
+
+
+def entity_docs(
+    nlp: Any, articles: Sequence[Article], prepared: Sequence[Prepared | None], batch_size: int
+) -> tuple[list[Any], list[Any | None]]:
+    """The model run on the highlights, and on the same article text the brief reads."""
+    highlights = list(nlp.pipe((highlight_text(a) for a in articles), batch_size=batch_size))
+    ready = [p for p in prepared if p is not None]
+    docs = iter(nlp.pipe((p.text[:MAX_MODEL_CHARS] for p in ready), batch_size=batch_size))
+    return highlights, [next(docs) if p is not None else None for p in prepared]
+
+
+def summary_mismatches(
+    prepared: Sequence[Prepared | None], briefs: Sequence[Brief | None], count: int
+) -> list[int]:
+    """Articles whose brief summary is not the ``news`` summary scored above (should be none)."""
+    return [
+        i
+        for i, (ready, brief) in enumerate(zip(prepared, briefs, strict=True))
+        if brief is not None and list(brief.summary) != summarize(ready, "news", count)
+    ]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        description="ROUGE of news vs LEAD-3 vs sumy, and key-actor / key-figure recall against the "
+        "CNN/DailyMail highlights. Prints Markdown tables for the README.",
+    )
+    parser.add_argument("--data", type=data_path, default=str(CNNDM), help=CNNDM_HELP)
+    parser.add_argument("--sentences", type=int, default=3, help="summary sentences (default 3)")
+    parser.add_argument(
+        "--tuned", type=int, default=50, help="the first N articles were used for tuning (default 50)"
+    )
+    parser.add_argument("--top", type=int, default=5, help="actors and figures compared (default 5)")
+    parser.add_argument("--model", default=DEFAULT_MODEL, help=f"spaCy model (default {DEFAULT_MODEL})")
+    parser.add_argument("--batch-size", type=int, default=16, help="nlp.pipe batch size (default 16)")
+    parser.add_argument(
+        "--number-words", action="store_true", help='also read "five", "a dozen" as numbers (off by default)'
+    )
+    parser.add_argument(
+        "--rouge-only", action="store_true", help="skip the actor and figure recall (no model)"
+    )
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    articles = load_articles(args.data)
+    prepared = prepare_all(articles)
+    print(f"## Summary quality: {len(articles)} articles of {display_path(args.data)}\n")
+    print(f"{environment()}\n")
+    scores, seconds = score_all(articles, prepared, ALGORITHMS, args.sentences)
+    empty = sum(p is None for p in prepared)
+    print(
+        f"ROUGE F1 x100 against the human highlights (rouge-score, stemmer on, Lsum over newline-joined "
+        f"sentences), {args.sentences}-sentence summaries"
+        + (f"; {empty} articles had no text and score 0" if empty else "")
+        + ":\n"
+    )
+    print(rouge_table(scores), end="\n\n")
+    print(
+        f"news vs LEAD-3 on the tuning and held-out halves (news weights tuned on the first {args.tuned}):\n"
+    )
+    print(split_table(scores, args.tuned), end="\n\n")
+    print("Targets:")
+    print("\n".join(rouge_targets(scores, args.tuned)), end="\n\n")
+    ranking = ", ".join(f"{a} {1000 * s / len(articles):.1f}" for a, s in seconds.items())
+    print(f"Ranking time, ms/article: {ranking}\n")
+
+    if not args.rouge_only:
+        report_recall(args, articles, prepared)
+    print(f"Command:\n\n    {command_line()}")
+    return 0
+
+
+def report_recall(
+    args: argparse.Namespace, articles: Sequence[Article], prepared: Sequence[Prepared | None]
+) -> None:
+    """Brief every article, run the model on the highlights and articles, print both recall tables."""
+    settings = SummarizerSettings(
+        spacy_model=args.model, algorithm="news", sentences=args.sentences, actors=args.top, figures=args.top
+    )
+    briefs = make_briefs(articles, settings, args.batch_size)
+    highlight_docs, article_docs = entity_docs(load_model(args.model), articles, prepared, args.batch_size)
+    top = args.top
+    print(f"## Key actors and figures: recall of what the highlights name ({args.model})\n")
+
+    actors = actor_recall(highlight_docs, article_docs, briefs, top)
+    print(
+        "Highlight entities (PERSON, ORG, GPE, LOC, NORP; distinct per article) found among "
+        f"the brief's top-{top} actors (names and aliases) vs the {top} most frequent entity strings "
+        "of the article; found = equal to a candidate name or to its last words (micro recall):\n"
+    )
+    rows = ["all", *(row for row, _ in LABEL_ROWS)]
+    print(actors.table("highlight entities", rows, f"brief top-{top} actors", f"top-{top} frequent entities"))
+
+    figures = figure_recall(articles, prepared, briefs, top, args.number_words)
+    words = "digits and number words" if args.number_words else "digits only"
+    print(
+        f"\nHighlight numbers ({words}; distinct values per article) found among the brief's "
+        f"top-{top} figures (values and numbers in their text) vs the first {top} distinct numbers "
+        "of the article (micro recall):\n"
+    )
+    rows = ["all numbers", "excluding years"]
+    print(figures.table("highlight numbers", rows, f"brief top-{top} figures", f"first {top} numbers"))
+
+    mismatched = summary_mismatches(prepared, briefs, args.sentences)
+    if mismatched:
+        print(f"\nWARNING: the summaries of {len(mismatched)} briefs differ from the news summaries above")
+        print(f"(articles {mismatched[:10]})\n")
+    else:
+        print("\nCheck: every brief's summary is the news summary scored above.\n")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,45 @@
+"""Shared fixtures: the shipped sample articles, the evaluation data when present, a summarizer."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.cli import samples_dir
+from summarizer import Summarizer
+
+REPO = Path(__file__).resolve().parent.parent
+SHARED_DATA = Path(os.environ.get("BRIEFBOT_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+@pytest.fixture(autouse=True)
+def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No BRIEFBOT_* variable of the developer's shell may change what a test sees."""
+    for name in list(os.environ):
+        if name.startswith("BRIEFBOT_") and name != "BRIEFBOT_SHARED_DATA":
+            monkeypatch.delenv(name)
+
+
+@pytest.fixture(scope="session")
+def sample_text() -> str:
+    return (samples_dir() / "iraqi-militias-aleppo.txt").read_text("utf-8")
+
+
+@pytest.fixture(scope="session")
+def summarizer() -> Summarizer:
+    return Summarizer()
+
+
+@pytest.fixture(scope="session")
+def dev_articles() -> list[dict[str, Any]]:
+    """A handful of CNN/DailyMail dev articles, read from ../shared (never copied into the repo)."""
+    path = SHARED_DATA / "cnndm_dev100.jsonl"
+    if not path.exists():
+        pytest.skip(f"evaluation data not found at {path} (it ships beside the repo, not in it)")
+    with path.open(encoding="utf-8") as handle:
+        rows = [json.loads(line) for line in handle]
+    return rows[:8]

@@ -1,0 +1,111 @@
+"""The command lines, run as a user runs them: in a subprocess, reading real files."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from bot.cli import samples_dir
+
+SAMPLE = samples_dir() / "iraqi-militias-aleppo.txt"
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, *args], capture_output=True, text=True, timeout=120, env=env)
+
+
+@pytest.fixture(scope="module")
+def bad_files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    folder = tmp_path_factory.mktemp("bad")
+    files = {
+        "empty": folder / "empty.txt",
+        "binary": folder / "image.txt",
+        "latin1": folder / "latin1.txt",
+        "furniture": folder / "furniture.txt",
+    }
+    files["empty"].write_bytes(b"")
+    files["binary"].write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256)))
+    files["latin1"].write_bytes("Caf\u00e9 owners in Montr\u00e9al said sales fell.".encode("latin-1"))
+    files["furniture"].write_text("• Print Friendly, PDF & Email\n• Send to Kindle\n", "utf-8")
+    return files
+
+
+def test_json_contract(tmp_path: Path) -> None:
+    result = run("-m", "summarizer", "--json", str(SAMPLE))
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert len(lines) == 1
+    brief = json.loads(lines[0])
+    assert brief["file"] == str(SAMPLE)
+    assert brief["title"].startswith("Iran-Backed Iraqi Militias")
+    assert isinstance(brief["summary"], list) and len(brief["summary"]) == 3
+    for key in ("name", "kind", "mentions", "aliases"):
+        assert all(key in a for a in brief["actors"])
+    for key in ("text", "value", "unit", "sentence"):
+        assert all(key in f for f in brief["figures"])
+    assert brief["figures"][0]["text"] == "some 1,000 troops"
+
+
+def test_sentences_option_and_plain_output() -> None:
+    result = run("-m", "summarizer", "--sentences", "2", str(SAMPLE))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("\n  • ") == 2
+    assert "Actors: " in result.stdout and "Figures: " in result.stdout
+
+
+def test_bad_files_get_one_line_each_and_the_good_file_is_still_briefed(bad_files: dict[str, Path]) -> None:
+    missing = bad_files["empty"].parent / "missing.txt"
+    paths = [
+        str(bad_files["empty"]),
+        str(SAMPLE),
+        str(bad_files["binary"]),
+        str(bad_files["latin1"]),
+        str(bad_files["furniture"]),
+        str(missing),
+        str(bad_files["empty"].parent),
+    ]
+    result = run("-m", "summarizer", "--json", *paths)
+    assert result.returncode == 1
+    errors = result.stderr.strip().splitlines()
+    assert len(errors) == 6, result.stderr
+    assert "Traceback" not in result.stderr
+    joined = "\n".join(errors)
+    assert "empty.txt: empty" in joined
+    assert "image.txt: binary data" in joined
+    assert "latin1.txt: not UTF-8 text" in joined
+    assert "furniture.txt: nothing but page furniture" in joined
+    assert "missing.txt: no such file" in joined
+    assert "is a folder" in joined
+    briefs = [json.loads(line) for line in result.stdout.splitlines()]
+    assert [b["file"] for b in briefs] == [str(SAMPLE)]
+
+
+def test_briefbot_brief_json_is_the_same_object() -> None:
+    via_module = run("-m", "summarizer", "--json", str(SAMPLE))
+    via_bot = run("-m", "bot.cli", "brief", "--json", str(SAMPLE))
+    assert via_bot.returncode == 0, via_bot.stderr
+    assert json.loads(via_bot.stdout) == json.loads(via_module.stdout)
+
+
+def test_bad_option_values_get_one_clear_line() -> None:
+    result = run("-m", "summarizer", "--sentences", "0", str(SAMPLE))
+    assert result.returncode == 2
+    assert result.stderr.strip() == "python -m summarizer: --sentences: must be greater than 0, got 0"
+
+
+def test_help_describes_the_options() -> None:
+    result = run("-m", "summarizer", "--help")
+    assert result.returncode == 0
+    for option in ("--sentences", "--json", "--chars", "--algorithm", "--markdown"):
+        assert option in result.stdout
+
+
+def test_demo_briefs_every_shipped_sample() -> None:
+    result = run("-m", "bot.cli", "demo", "--json")
+    assert result.returncode == 0, result.stderr
+    files = {Path(json.loads(line)["file"]).name for line in result.stdout.splitlines()}
+    assert files == {p.name for p in samples_dir().glob("*.txt")}
