@@ -59,7 +59,7 @@ def data_path(value: str) -> Path:
     path = Path(value)
     if not path.is_file():
         raise argparse.ArgumentTypeError(
-            f"{display_path(path)}: no such file (the data lives in ../shared/data beside the repository, "
+            f"{value}: no such file (the data lives in ../shared/data beside the repository, "
             "see ../shared/data/README.md)"
         )
     return path
