@@ -74,11 +74,16 @@ def display_path(path: Path) -> str:
 
 
 def command_line() -> str:
-    """The command that started this process, as it could be typed again from the same directory."""
+    """The command that started this process, as it could be typed again from the same directory.
+
+    PYTHONHASHSEED is part of it when set: sumy's LSA scores depend on it.
+    """
     executable = display_path(Path(sys.executable))
     if os.sep not in executable:
         executable = os.path.join(os.curdir, executable)
-    return shlex.join([executable, *sys.argv])
+    seed = os.environ.get("PYTHONHASHSEED")
+    prefix = f"PYTHONHASHSEED={shlex.quote(seed)} " if seed is not None else ""
+    return prefix + shlex.join([executable, *sys.argv])
 
 
 def environment() -> str:

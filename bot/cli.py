@@ -1,14 +1,18 @@
-"""The ``briefbot`` command line."""
+"""The ``briefbot`` command line: ingest, brief, search, ask, feeds, and the demo."""
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
-from config import ConfigError
-from summarizer.cli import add_brief_options, brief_files, settings_from
+from config import ConfigError, Settings, load_settings
+from summarizer.cli import add_brief_options, brief_files
 
 PROG = "briefbot"
 
@@ -18,40 +22,425 @@ def samples_dir() -> Path:
     return Path(__file__).resolve().parent / "samples"
 
 
+def is_url(text: str) -> bool:
+    return text.startswith(("http://", "https://"))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Keep a team briefed in its chat: brief articles, post daily digests, "
         "search and answer questions over what was read.",
     )
+    parser.add_argument(
+        "--config", type=Path, metavar="TOML", help="settings file (default $BRIEFBOT_CONFIG)"
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    brief = commands.add_parser("brief", help="brief text files", description="Brief one or more text files.")
+    ingest = commands.add_parser(
+        "ingest",
+        help="read files, folders or URLs into the store",
+        description="Read files (.txt, .md, .html), folders or URLs into the store, "
+        "briefing each new article.",
+    )
+    ingest.add_argument("items", nargs="+", metavar="PATH|URL")
+    ingest.add_argument("--json", action="store_true", help="one JSON object per input")
+
+    brief = commands.add_parser(
+        "brief",
+        help="brief a stored article, a file or a URL",
+        description="Show the brief of a stored article (by id), or brief files or URLs.",
+    )
     add_brief_options(brief)
-    brief.add_argument("files", nargs="+", metavar="FILE", type=Path)
+    brief.add_argument("items", nargs="+", metavar="ID|PATH|URL")
+
+    search = commands.add_parser(
+        "search",
+        help="full-text search of stored articles",
+        description="Search stored articles. Filters: since:7d until:2024-05-01 "
+        'actor:"Bashar al-Assad" source:reuters',
+    )
+    search.add_argument("query", nargs="+")
+    search.add_argument("--limit", type=int, default=5)
+    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--json", action="store_true")
+
+    ask = commands.add_parser("ask", help="answer a question from stored articles, with citations")
+    ask.add_argument("question", nargs="+")
+    ask.add_argument("--json", action="store_true")
+
+    articles = commands.add_parser("articles", help="list stored articles, newest first")
+    articles.add_argument("--since", metavar="WHEN", help="7d, 24h, 2024-05-01 ...")
+    articles.add_argument("--limit", type=int, default=20)
+    articles.add_argument("--json", action="store_true")
+
+    feeds = commands.add_parser("feeds", help="manage RSS/Atom feeds")
+    feed_commands = feeds.add_subparsers(dest="feeds_command", metavar="ACTION", required=True)
+    feed_add = feed_commands.add_parser("add", help="add a feed by URL")
+    feed_add.add_argument("url")
+    feed_remove = feed_commands.add_parser("remove", help="stop polling a feed (its articles stay)")
+    feed_remove.add_argument("feed", metavar="ID|URL")
+    feed_commands.add_parser("list", help="list feeds and their state")
+    feed_poll = feed_commands.add_parser("poll", help="poll every feed now")
+    feed_poll.add_argument("--json", action="store_true")
+
+    db = commands.add_parser("db", help="database maintenance")
+    db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
+    db_commands.add_parser("upgrade", help="apply database migrations")
 
     demo = commands.add_parser(
         "demo",
-        help="brief the sample articles shipped with briefbot",
-        description="Brief the sample articles shipped with briefbot.",
+        help="ingest the shipped sample articles, show their briefs and a search",
+        description="Ingest the sample articles shipped with briefbot into the store, "
+        "show their briefs, a search and an answer.",
     )
-    add_brief_options(demo)
+    demo.add_argument("--json", action="store_true")
     return parser
+
+
+class UsageError(Exception):
+    pass
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = settings_from(args)
-    except ConfigError as error:
+        settings = load_settings(args.config)
+        handler = HANDLERS[args.command]
+        return handler(args, settings)
+    except (ConfigError, UsageError) as error:
         print(f"{PROG}: {error}", file=sys.stderr)
         return 2
-    if args.command == "brief":
-        return brief_files(args.files, settings, as_json=args.json, markdown=args.markdown, prog=PROG)
-    if args.command == "demo":
-        files = sorted(samples_dir().glob("*.txt"))
-        return brief_files(files, settings, as_json=args.json, markdown=args.markdown, prog=PROG)
-    return 2  # pragma: no cover - argparse rejects unknown commands
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted; what was stored so far is kept", file=sys.stderr)
+        return 130
+    except Exception as error:
+        from storage.db import DatabaseError
+        from summarizer.nlp import ModelNotInstalled
+
+        if isinstance(error, DatabaseError | ModelNotInstalled):
+            print(f"{PROG}: {error}", file=sys.stderr)
+            return 2
+        raise
+
+
+def _store(settings: Settings) -> Any:
+    from bot.app import open_store
+
+    return open_store(settings)
+
+
+def _progress(total: int, label: str) -> tuple[Any, Callable[[Any], None]]:
+    from tqdm import tqdm
+
+    bar = tqdm(total=total, desc=label, unit="doc", file=sys.stderr, disable=None, leave=False)
+
+    def step(result: Any) -> None:
+        bar.update(1)
+        if result.error:
+            bar.write(f"{PROG}: {result.error}", file=sys.stderr)
+
+    return bar, step
+
+
+def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.documents import Document, iter_documents
+    from storage.web import WebError, fetch_document
+    from summarizer.textfile import UnreadableFile
+
+    store = _store(settings)
+    documents: list[Document] = []
+    errors = 0
+    for item in args.items:
+        if is_url(item):
+            try:
+                documents.append(fetch_document(item, settings.storage))
+            except WebError as error:
+                print(f"{PROG}: {error}", file=sys.stderr)
+                errors += 1
+            continue
+        for document in iter_documents([Path(item)]):
+            if isinstance(document, UnreadableFile):
+                print(f"{PROG}: {document}", file=sys.stderr)
+                errors += 1
+            else:
+                documents.append(document)
+    bar, step = _progress(len(documents), "ingesting")
+    with bar:
+        results = store.ingest(documents, progress=step)
+    for result in results:
+        errors += bool(result.error)
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "location": result.location,
+                        "id": result.article.id if result.article else None,
+                        "created": result.created,
+                        "duplicate_of": result.duplicate_of,
+                        "story_size": result.story_size,
+                        "error": result.error,
+                    }
+                )
+            )
+        elif result.error is None and result.article is not None:
+            state = (
+                f"already stored as #{result.duplicate_of}"
+                if result.duplicate_of
+                else f"stored as #{result.article.id}"
+            )
+            story = f" (same story as {result.story_size - 1} other)" if result.story_size > 1 else ""
+            print(f"{result.location}: {state}{story} — {result.article.title}")
+    if not args.json:
+        created = sum(r.created for r in results)
+        known = sum(r.duplicate_of is not None for r in results)
+        print(f"{created} new, {known} already stored, {errors} failed")
+    return 1 if errors else 0
+
+
+def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
+    summarizer_settings = summarizer_overrides(args, settings)
+    ids = [item for item in args.items if item.isdigit() and not Path(item).exists()]
+    urls = [item for item in args.items if is_url(item)]
+    files = [Path(item) for item in args.items if item not in ids and item not in urls]
+    status = 0
+    if files:
+        status = brief_files(files, summarizer_settings, as_json=args.json, markdown=args.markdown, prog=PROG)
+    if ids or urls:
+        from summarizer.render import to_markdown, to_text
+
+        store = _store(dataclasses.replace(settings, summarizer=summarizer_settings))
+        for item in [*ids, *urls]:
+            stored = _stored_brief(store, settings, item)
+            if stored is None:
+                status = 1
+                continue
+            if args.json:
+                print(
+                    json.dumps(
+                        {"id": stored.article.id, "url": stored.article.url, **stored.brief.to_dict()},
+                        ensure_ascii=False,
+                    )
+                )
+            elif args.markdown:
+                print(to_markdown(stored.brief, link=stored.article.url))
+            else:
+                print(f"#{stored.article.id} " + to_text(stored.brief, source=stored.article.url))
+    return status
+
+
+def _stored_brief(store: Any, settings: Settings, item: str) -> Any:
+    from storage.web import WebError, fetch_document
+
+    if item.isdigit():
+        stored = store.get(int(item))
+        if stored is None:
+            print(f"{PROG}: no stored article #{item} (see: briefbot articles)", file=sys.stderr)
+        return stored
+    try:
+        document = fetch_document(item, settings.storage)
+    except WebError as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return None
+    [result] = store.ingest([document])
+    if result.error or result.article is None:
+        print(f"{PROG}: {result.error}", file=sys.stderr)
+        return None
+    return store.get(result.article.id)
+
+
+def summarizer_overrides(args: argparse.Namespace, settings: Settings) -> Any:
+    overrides = {"sentences": args.sentences, "max_chars": args.chars, "algorithm": args.algorithm}
+    if args.sentences is not None and args.sentences <= 0:
+        raise ConfigError(f"--sentences: must be greater than 0, got {args.sentences}")
+    if args.chars is not None and args.chars < 0:
+        raise ConfigError(f"--chars: must be 0 or more, got {args.chars}")
+    return dataclasses.replace(settings.summarizer, **{k: v for k, v in overrides.items() if v is not None})
+
+
+def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.query import QueryError, parse_query
+    from storage.search import search
+
+    if args.limit <= 0 or args.page <= 0:
+        raise UsageError("--limit and --page must be greater than 0")
+    try:
+        query = parse_query(" ".join(args.query))
+    except QueryError as error:
+        raise UsageError(str(error)) from None
+    store = _store(settings)
+    hits = search(store, query, limit=args.limit, offset=(args.page - 1) * args.limit)
+    for hit in hits:
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "id": hit.article.id,
+                        "title": hit.article.title,
+                        "url": hit.article.url,
+                        "snippet": hit.snippet,
+                        "score": round(hit.score, 6),
+                        "fetched_at": hit.article.fetched_at.isoformat(),
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(f"#{hit.article.id} {hit.article.title}\n    {hit.snippet}")
+    if not hits and not args.json:
+        print("no stored article matches")
+    return 0
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.ask import ask
+
+    store = _store(settings)
+    answer = ask(store, " ".join(args.question))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "question": answer.question,
+                    "found": answer.found,
+                    "citations": [dataclasses.asdict(c) for c in answer.citations],
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if not answer.found:
+        print("Nothing stored answers that.")
+        return 0
+    for citation in answer.citations:
+        print(f"• {citation.sentence}\n    — {citation.title} (#{citation.article_id})")
+    return 0
+
+
+def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
+    from storage.query import QueryError, parse_when
+
+    since = None
+    if args.since:
+        try:
+            since = parse_when(args.since, datetime.now(UTC), name="--since")
+        except QueryError as error:
+            raise UsageError(str(error)) from None
+    store = _store(settings)
+    for article in store.articles(since=since, limit=args.limit):
+        if args.json:
+            print(
+                json.dumps(
+                    {
+                        "id": article.id,
+                        "title": article.title,
+                        "url": article.url,
+                        "fetched_at": article.fetched_at.isoformat(),
+                        "story_id": article.story_id,
+                    },
+                    ensure_ascii=False,
+                )
+            )
+        else:
+            print(f"#{article.id} {article.fetched_at:%Y-%m-%d %H:%M} {article.title}")
+    return 0
+
+
+def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import feedstore
+
+    store = _store(settings)
+    if args.feeds_command == "add":
+        try:
+            feed = feedstore.add_feed(store, args.url)
+        except ValueError as error:
+            raise UsageError(str(error)) from None
+        print(f"feed #{feed.id} {feed.url} added; poll it with: briefbot feeds poll")
+    elif args.feeds_command == "remove":
+        try:
+            feed = feedstore.remove_feed(store, args.feed)
+        except feedstore.FeedNotFound as error:
+            raise UsageError(str(error)) from None
+        print(f"feed #{feed.id} {feed.url} removed (its articles stay in the store)")
+    elif args.feeds_command == "list":
+        feeds = feedstore.list_feeds(store)
+        for feed in feeds:
+            state = f"failing ({feed.failures}×: {feed.last_error})" if feed.failures else "ok"
+            print(f"#{feed.id} {feed.title or feed.url} — {feed.articles} articles, {state}")
+        if not feeds:
+            print("no feeds yet; add one with: briefbot feeds add URL")
+    else:
+        reports = feedstore.poll_feeds(store, settings.storage)
+        failed = 0
+        for report in reports:
+            if args.json:
+                print(json.dumps(dataclasses.asdict(report)))
+            elif report.error:
+                print(f"{PROG}: {report.feed}: {report.error}", file=sys.stderr)
+            elif report.not_modified:
+                print(f"{report.feed}: unchanged")
+            else:
+                print(f"{report.feed}: {report.new} new, {report.duplicates} already stored")
+            failed += bool(report.error)
+        return 1 if failed else 0
+    return 0
+
+
+def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.app import database_url
+    from storage.db import open_database
+
+    engine, _ = open_database(database_url(settings))
+    print(f"database {engine.url.render_as_string(hide_password=True)} is up to date")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
+    """The main job on the embedded default: store the samples, brief them, search, answer."""
+    from storage.ask import ask
+    from storage.documents import iter_documents
+    from storage.query import parse_query
+    from storage.search import search
+    from summarizer.render import to_text
+
+    store = _store(settings)
+    documents = [d for d in iter_documents([samples_dir()]) if not isinstance(d, Exception)]
+    bar, step = _progress(len(documents), "ingesting samples")
+    with bar:
+        results = store.ingest(documents, progress=step)
+    print(
+        f"== {sum(r.created for r in results)} new, {sum(r.duplicate_of is not None for r in results)} "
+        f"already stored; the store holds {store.count()} articles\n"
+    )
+    for result in results:
+        if result.article is None:
+            continue
+        stored = store.get(result.article.id)
+        print(f"#{stored.article.id} " + to_text(stored.brief) + "\n")
+    for query in ("strike", 'hezbollah actor:"Bashar al-Assad"'):
+        print(f"== search: {query}")
+        for hit in search(store, parse_query(query)):
+            print(f"#{hit.article.id} {hit.article.title}\n    {hit.snippet}")
+        print()
+    for question in ("who commands al-Nujaba?", "how many troops did al-Nujaba send?"):
+        answer = ask(store, question)
+        print(f"== ask: {question}")
+        for citation in answer.citations[:2]:
+            print(f"• {citation.sentence}\n    — {citation.title} (#{citation.article_id})")
+        print()
+    return 0
+
+
+HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
+    "ingest": cmd_ingest,
+    "brief": cmd_brief,
+    "search": cmd_search,
+    "ask": cmd_ask,
+    "articles": cmd_articles,
+    "feeds": cmd_feeds,
+    "db": cmd_db,
+    "demo": cmd_demo,
+}
 
 
 if __name__ == "__main__":

@@ -9,8 +9,9 @@ from __future__ import annotations
 from config.errors import ConfigError
 from config.settings import (
     Settings,
+    StorageSettings,
     SummarizerSettings,
     load_settings,
 )
 
-__all__ = ["ConfigError", "Settings", "SummarizerSettings", "load_settings"]
+__all__ = ["ConfigError", "Settings", "StorageSettings", "SummarizerSettings", "load_settings"]

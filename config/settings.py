@@ -65,8 +65,29 @@ class SummarizerSettings:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class StorageSettings:
+    database_url: str = setting(
+        "",
+        "SQLAlchemy URL of the store; empty: SQLite file briefbot.db in data_dir",
+        env="BRIEFBOT_DATABASE_URL",
+    )
+    data_dir: str = setting(
+        "",
+        "folder for the SQLite store; empty: the user's data folder (platformdirs)",
+        env="BRIEFBOT_DATA_DIR",
+    )
+    allow_hosts: tuple[str, ...] = setting(
+        (), "hosts, addresses or networks a URL may point to although private or loopback (comma-separated)"
+    )
+    fetch_timeout: float = setting(10.0, "seconds to wait for a URL or feed", check=positive)
+    max_bytes: int = setting(5_000_000, "largest page, feed or file accepted, in bytes", check=positive)
+    feed_interval: int = setting(30, "minutes between polls of each feed", check=positive)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Settings:
     summarizer: SummarizerSettings = dataclasses.field(default_factory=SummarizerSettings)
+    storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
 
 
 def _section_types() -> dict[str, type]:

@@ -104,8 +104,46 @@ def test_help_describes_the_options() -> None:
         assert option in result.stdout
 
 
-def test_demo_briefs_every_shipped_sample() -> None:
-    result = run("-m", "bot.cli", "demo", "--json")
-    assert result.returncode == 0, result.stderr
-    files = {Path(json.loads(line)["file"]).name for line in result.stdout.splitlines()}
-    assert files == {p.name for p in samples_dir().glob("*.txt")}
+def test_demo_stores_the_samples_once_and_shows_briefs_search_and_answers(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path)}
+    first = run("-m", "bot.cli", "demo", env=env)
+    assert first.returncode == 0, first.stderr
+    assert "== 7 new, 0 already stored; the store holds 7 articles" in first.stdout
+    for path in samples_dir().glob("*.txt"):
+        title = path.read_text("utf-8").split("\n", 1)[0]
+        if "Print Friendly" not in title:
+            assert title in first.stdout
+    assert "**Hezbollah**" in first.stdout
+    assert "Hashem al-Mosawwi" in first.stdout.split("== ask: who commands al-Nujaba?")[1]
+    assert (tmp_path / "briefbot.db").exists()
+    second = run("-m", "bot.cli", "demo", env=env)
+    assert "== 0 new, 7 already stored; the store holds 7 articles" in second.stdout
+
+
+def test_store_commands_end_to_end(tmp_path: Path) -> None:
+    import os
+
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path)}
+    ingest = run("-m", "bot.cli", "ingest", "--json", str(samples_dir()), str(tmp_path / "nope.txt"), env=env)
+    assert ingest.returncode == 1
+    assert "nope.txt: no such file or folder" in ingest.stderr and "Traceback" not in ingest.stderr
+    rows = [json.loads(line) for line in ingest.stdout.splitlines()]
+    assert len(rows) == 7 and all(r["created"] for r in rows)
+    militias = next(r["id"] for r in rows if "iraqi" in r["location"])
+    brief = run("-m", "bot.cli", "brief", "--json", str(militias), env=env)
+    assert brief.returncode == 0, brief.stderr
+    assert json.loads(brief.stdout)["title"].startswith("Iran-Backed Iraqi Militias")
+    unknown = run("-m", "bot.cli", "brief", "9999", env=env)
+    assert unknown.returncode == 1 and "no stored article #9999" in unknown.stderr
+    found = run("-m", "bot.cli", "search", "--json", "hezbollah", env=env)
+    assert [json.loads(line)["id"] for line in found.stdout.splitlines()] == [militias]
+    bad = run("-m", "bot.cli", "search", "x", "since:soon", env=env)
+    assert bad.returncode == 2 and bad.stderr.strip().startswith("briefbot: since:soon is not a date")
+    answer = run("-m", "bot.cli", "ask", "--json", "who", "commands", "al-Nujaba?", env=env)
+    assert json.loads(answer.stdout)["citations"][0]["article_id"] == militias
+    listing = run("-m", "bot.cli", "articles", "--since", "1d", env=env)
+    assert len(listing.stdout.splitlines()) == 7
+    upgrade = run("-m", "bot.cli", "db", "upgrade", env=env)
+    assert upgrade.returncode == 0 and "is up to date" in upgrade.stdout

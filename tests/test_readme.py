@@ -16,5 +16,5 @@ def test_readme_gives_the_two_commands_and_ci_runs_the_test_one() -> None:
 
 def test_dev_script_runs_lint_types_and_tests() -> None:
     script = (REPO / "dev").read_text("utf-8")
-    for step in ("ruff\" check", "mypy", "pytest"):
+    for step in ('ruff" check', "mypy", "pytest"):
         assert step in script

@@ -1,0 +1,200 @@
+"""Feeds the store polls: adding, listing, removing, and polling with ETag and back-off.
+
+A feed that answers 304 costs one request and nothing else; one that fails waits longer after each
+failure (``backoff_delay``) and records the error, so the scheduler can tell its channels once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+
+from config import StorageSettings
+from storage.documents import Document
+from storage.models import ArticleRow, SourceRow
+from storage.store import Store, as_utc
+from storage.values import Feed, IngestResult
+
+
+class FeedNotFound(LookupError):
+    pass
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PollReport:
+    feed: str
+    new: int = 0
+    duplicates: int = 0
+    not_modified: bool = False
+    skipped: bool = False
+    error: str | None = None
+
+
+def _to_feed(row: SourceRow, articles: int = 0) -> Feed:
+    return Feed(
+        id=row.id,
+        url=row.location,
+        title=row.title,
+        failures=row.failures,
+        last_error=row.last_error,
+        last_polled_at=as_utc(row.last_polled_at),
+        next_poll_at=as_utc(row.next_poll_at),
+        articles=articles,
+    )
+
+
+def add_feed(store: Store, url: str) -> Feed:
+    from storage.dedup import canonical_url
+
+    location = canonical_url(url)
+    if not location.startswith(("http://", "https://")):
+        raise ValueError(f"{url}: a feed is an http or https URL")
+    with store.sessions.begin() as session:
+        row = session.scalars(select(SourceRow).where(SourceRow.location == location)).first()
+        if row is None:
+            row = SourceRow(kind="feed", location=location, created_at=store.clock())
+            session.add(row)
+            session.flush()
+        return _to_feed(row)
+
+
+def find_feed(store: Store, ref: str) -> Feed:
+    from storage.dedup import canonical_url
+
+    with store.sessions() as session:
+        query = select(SourceRow).where(SourceRow.kind == "feed")
+        if ref.isdigit():
+            query = query.where(SourceRow.id == int(ref))
+        else:
+            query = query.where(SourceRow.location == canonical_url(ref))
+        row = session.scalars(query).first()
+        if row is None:
+            raise FeedNotFound(f"no feed {ref} (see: briefbot feeds list)")
+        return _to_feed(row)
+
+
+def remove_feed(store: Store, ref: str) -> Feed:
+    """Stop polling a feed; the articles read from it stay in the store."""
+    feed = find_feed(store, ref)
+    with store.sessions.begin() as session:
+        row = session.get(SourceRow, feed.id)
+        if row is not None:
+            session.delete(row)
+    return feed
+
+
+def list_feeds(store: Store) -> list[Feed]:
+    with store.sessions() as session:
+        counts = dict(
+            session.execute(select(ArticleRow.source_id, func.count()).group_by(ArticleRow.source_id)).all()
+        )
+        rows = session.scalars(select(SourceRow).where(SourceRow.kind == "feed").order_by(SourceRow.id))
+        return [_to_feed(row, counts.get(row.id, 0)) for row in rows]
+
+
+def poll_feeds(
+    store: Store,
+    settings: StorageSettings,
+    *,
+    due_only: bool = False,
+    progress: Callable[[IngestResult], None] | None = None,
+) -> list[PollReport]:
+    return [
+        poll_one(store, settings, feed, due_only=due_only, progress=progress) for feed in list_feeds(store)
+    ]
+
+
+def poll_one(
+    store: Store,
+    settings: StorageSettings,
+    feed: Feed,
+    *,
+    due_only: bool = False,
+    progress: Callable[[IngestResult], None] | None = None,
+) -> PollReport:
+    from storage.feeds import FeedError, backoff_delay, poll_feed
+    from storage.fetch import FetchError
+    from storage.netguard import RefusedURL
+    from storage.web import WebError, fetch_document
+
+    now = store.clock()
+    if due_only and feed.next_poll_at is not None and feed.next_poll_at > now:
+        return PollReport(feed=feed.url, skipped=True)
+    with store.sessions() as session:
+        row = session.get(SourceRow, feed.id)
+        etag, last_modified = (row.etag, row.last_modified) if row else (None, None)
+    try:
+        result = poll_feed(
+            feed.url,
+            etag=etag,
+            last_modified=last_modified,
+            timeout=settings.fetch_timeout,
+            max_bytes=settings.max_bytes,
+            allow=settings.allow_hosts,
+        )
+    except (FeedError, FetchError, RefusedURL, ValueError) as error:
+        message = str(error).splitlines()[0][:1000]
+        with store.sessions.begin() as session:
+            row = session.get(SourceRow, feed.id)
+            if row is not None:
+                row.failures += 1
+                row.last_error = message
+                row.last_polled_at = now
+                row.next_poll_at = now + timedelta(seconds=backoff_delay(row.failures))
+        return PollReport(feed=feed.url, error=message)
+
+    documents: list[Document] = []
+    if not result.not_modified:
+        for entry in result.entries:
+            if entry.url:
+                try:
+                    document = fetch_document(entry.url, settings)
+                    documents.append(
+                        Document(
+                            location=entry.url,
+                            text=document.text,
+                            url=entry.url,
+                            title=entry.title or document.title,
+                            published_at=entry.published or document.published_at,
+                            source=feed.url,
+                        )
+                    )
+                    continue
+                except WebError:
+                    pass  # the entry's own summary is better than nothing
+            if entry.summary.strip():
+                documents.append(
+                    Document(
+                        location=entry.url or entry.guid or entry.title,
+                        text=entry.summary,
+                        url=entry.url,
+                        title=entry.title,
+                        published_at=entry.published,
+                        source=feed.url,
+                    )
+                )
+    results = store.ingest(documents, source_id=feed.id, progress=progress) if documents else []
+    with store.sessions.begin() as session:
+        row = session.get(SourceRow, feed.id)
+        if row is not None:
+            row.failures = 0
+            row.last_error = None
+            row.failure_notified = False
+            row.last_polled_at = now
+            row.next_poll_at = now + timedelta(minutes=settings.feed_interval)
+            if not result.not_modified:
+                row.etag, row.last_modified = result.etag, result.last_modified
+                row.title = result.title or row.title
+    return PollReport(
+        feed=feed.url,
+        new=sum(r.created for r in results),
+        duplicates=sum(r.duplicate_of is not None for r in results),
+        not_modified=result.not_modified,
+    )
+
+
+def due_at(feed: Feed, now: datetime) -> bool:
+    return feed.next_poll_at is None or feed.next_poll_at <= now

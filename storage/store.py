@@ -1,0 +1,386 @@
+"""The ingestion store: what the bot has read, what is new, and where to find it again.
+
+Every write is one transaction: an article, its brief, its actors and figures go in together or
+not at all, and what was stored before is never touched by a failed ingest.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from datetime import UTC, datetime, timedelta
+
+from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, sessionmaker
+
+from storage import dedup
+from storage.documents import Document
+from storage.models import (
+    ActorAliasRow,
+    ActorRow,
+    ArticleRow,
+    BriefRow,
+    ChannelRow,
+    DeliveredArticleRow,
+    FigureRow,
+    SourceRow,
+    StoryRow,
+)
+from storage.values import Article, IngestResult, StoredBrief
+from summarizer import Brief, EmptyText, Summarizer
+from summarizer.clean import clean
+
+STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among articles this recent
+MAX_STORY_CANDIDATES = 5000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def as_utc(value: datetime | str | None) -> datetime | None:
+    """SQLite hands back naive datetimes (or text, from raw SQL); everything we stored was UTC."""
+    if value is None:
+        return None
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+def to_article(row: ArticleRow, source: str | None = None) -> Article:
+    return Article(
+        id=row.id,
+        title=row.title,
+        url=row.url,
+        source=source,
+        published_at=as_utc(row.published_at),
+        fetched_at=as_utc(row.fetched_at) or utcnow(),
+        story_id=row.story_id,
+        words=row.words,
+    )
+
+
+class Store:
+    """The store over one database. Summarizer is optional: without one, articles are kept unbriefed."""
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        sessions: sessionmaker[Session],
+        summarizer: Summarizer | None = None,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.summarizer = summarizer
+        self.clock = clock
+
+    @property
+    def dialect(self) -> str:
+        return self.engine.dialect.name
+
+    # -- ingest -----------------------------------------------------------------------------------
+
+    def ingest(
+        self,
+        documents: Iterable[Document],
+        *,
+        source_id: int | None = None,
+        batch_size: int = 16,
+        progress: Callable[[IngestResult], None] | None = None,
+    ) -> list[IngestResult]:
+        """Store documents, briefing them in batches through the model; one result per document."""
+        results: list[IngestResult] = []
+        batch: list[Document] = []
+
+        def flush() -> None:
+            briefs: list[Brief | EmptyText | None]
+            if self.summarizer is not None:
+                briefs = list(self.summarizer.brief_many((d.text for d in batch), batch_size=batch_size))
+            else:
+                briefs = [None] * len(batch)
+            for document, brief in zip(batch, briefs, strict=True):
+                result = self._store_one(document, brief, source_id=source_id)
+                results.append(result)
+                if progress:
+                    progress(result)
+            batch.clear()
+
+        for document in documents:
+            known = self._known(document)
+            if known is not None:
+                result = IngestResult(location=document.location, article=known[0], duplicate_of=known[0].id)
+                results.append(result)
+                if progress:
+                    progress(result)
+                continue
+            batch.append(document)
+            if len(batch) >= batch_size:
+                flush()
+        if batch:
+            flush()
+        return results
+
+    def _known(self, document: Document) -> tuple[Article, str] | None:
+        """An already stored article with the same URL or text, found before spending the model on it."""
+        url = dedup.canonical_url(document.url) if document.url else None
+        digest = dedup.content_hash(clean(document.text).body)
+        with self.sessions() as session:
+            condition = ArticleRow.content_hash == digest
+            if url:
+                condition = or_(condition, ArticleRow.url == url)
+            row = session.scalars(select(ArticleRow).where(condition).limit(1)).first()
+            return (to_article(row), "known") if row else None
+
+    def _store_one(
+        self, document: Document, brief: Brief | EmptyText | None, *, source_id: int | None
+    ) -> IngestResult:
+        if isinstance(brief, EmptyText):
+            return IngestResult(location=document.location, error=f"{document.location}: {brief}")
+        if not document.text.strip():
+            return IngestResult(location=document.location, error=f"{document.location}: empty")
+        url = dedup.canonical_url(document.url) if document.url else None
+        # What is stored is the story alone (page furniture removed), so search, snippets and answers
+        # never show share widgets, and sentence numbers agree with the brief's.
+        cleaned = clean(document.text)
+        body = cleaned.body
+        digest = dedup.content_hash(body)
+        terms = dedup.content_words(body)
+        signature = dedup.simhash(terms)
+        title = (document.title or cleaned.title or (brief.title if brief else None) or document.location)[
+            :512
+        ]
+        now = self.clock()
+        try:
+            with self.sessions.begin() as session:
+                story_id, story_size = self._story_for(session, signature, set(terms), title, now)
+                row = ArticleRow(
+                    source_id=source_id,
+                    story_id=story_id,
+                    url=url,
+                    title=title,
+                    text=body,
+                    published_at=document.published_at,
+                    fetched_at=now,
+                    content_hash=digest,
+                    simhash=signature,
+                    words=len(body.split()),
+                )
+                session.add(row)
+                session.flush()
+                if brief is not None:
+                    self._write_brief(session, row.id, brief, now)
+                article = to_article(row, document.source)
+        except IntegrityError:
+            # Another instance stored the same URL or text between our check and our insert.
+            known = self._known(document)
+            if known is None:
+                raise
+            return IngestResult(location=document.location, article=known[0], duplicate_of=known[0].id)
+        return IngestResult(location=document.location, article=article, story_size=story_size)
+
+    def _write_brief(self, session: Session, article_id: int, brief: Brief, now: datetime) -> None:
+        session.execute(delete(BriefRow).where(BriefRow.article_id == article_id))
+        session.execute(delete(ActorRow).where(ActorRow.article_id == article_id))
+        session.execute(delete(FigureRow).where(FigureRow.article_id == article_id))
+        session.add(
+            BriefRow(
+                article_id=article_id,
+                version=brief.version,
+                algorithm=brief.algorithm,
+                data=brief.to_dict(),
+                created_at=now,
+            )
+        )
+        for rank, actor in enumerate(brief.actors):
+            actor_row = ActorRow(
+                article_id=article_id,
+                name=actor.name[:256],
+                key=actor.name.lower()[:256],
+                kind=actor.kind,
+                mentions=actor.mentions,
+                salience=actor.salience,
+                rank=rank,
+            )
+            session.add(actor_row)
+            session.flush()
+            keys = {actor.name.lower()[:256], *(alias.lower()[:256] for alias in actor.aliases)}
+            session.add_all(ActorAliasRow(actor_id=actor_row.id, key=key) for key in keys)
+        session.add_all(
+            FigureRow(
+                article_id=article_id,
+                text=f.text[:512],
+                value=f.value,
+                unit=f.unit[:128],
+                kind=f.kind,
+                sentence=f.sentence,
+                rank=rank,
+            )
+            for rank, f in enumerate(brief.figures)
+        )
+
+    def _story_for(
+        self, session: Session, signature: int, terms: set[str], title: str, now: datetime
+    ) -> tuple[int, int]:
+        """The story a new article belongs to: a near-duplicate's story, or a new one."""
+        since = now - STORY_WINDOW
+        candidates = session.execute(
+            select(ArticleRow.id, ArticleRow.simhash, ArticleRow.story_id)
+            .where(ArticleRow.fetched_at >= since)
+            .order_by(ArticleRow.id.desc())
+            .limit(MAX_STORY_CANDIDATES)
+        ).all()
+        close = sorted(
+            (dedup.distance(signature, s), i, story)
+            for i, s, story in candidates
+            if dedup.distance(signature, s) <= dedup.NEAR_BITS
+        )
+        for _distance, article_id, story_id in close[:5]:
+            text = session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id)) or ""
+            if dedup.overlap(terms, dedup.content_words(text)) >= dedup.MIN_OVERLAP and story_id is not None:
+                size = session.scalar(select(func.count()).where(ArticleRow.story_id == story_id)) or 0
+                return story_id, size + 1
+        story = StoryRow(title=title, created_at=now)
+        session.add(story)
+        session.flush()
+        return story.id, 1
+
+    def rebrief(self, *, older_than: str | None = None) -> int:
+        """Brief again the articles whose brief a different summarizer version wrote (or none did)."""
+        if self.summarizer is None:
+            return 0
+        from summarizer import SUMMARIZER_VERSION
+
+        version = older_than or SUMMARIZER_VERSION
+        with self.sessions() as session:
+            rows = session.execute(
+                select(ArticleRow.id, ArticleRow.text)
+                .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
+                .where(or_(BriefRow.version.is_(None), BriefRow.version != version))
+            ).all()
+        done = 0
+        for (article_id, _), brief in zip(rows, self.summarizer.brief_many(t for _, t in rows), strict=True):
+            if isinstance(brief, Brief):
+                with self.sessions.begin() as session:
+                    self._write_brief(session, article_id, brief, self.clock())
+                done += 1
+        return done
+
+    # -- reading ----------------------------------------------------------------------------------
+
+    def get(self, article_id: int) -> StoredBrief | None:
+        with self.sessions() as session:
+            row = session.get(ArticleRow, article_id)
+            if row is None:
+                return None
+            brief_row = session.get(BriefRow, article_id)
+            source = session.get(SourceRow, row.source_id) if row.source_id else None
+            article = to_article(row, source.title or source.location if source else None)
+            if brief_row is not None:
+                brief = Brief.from_dict(brief_row.data)
+            elif self.summarizer is not None:
+                brief = self.summarizer.brief(row.text, title=row.title)
+            else:
+                brief = Brief(title=row.title, summary=())
+            return StoredBrief(article=article, brief=brief)
+
+    def text_of(self, article_id: int) -> str | None:
+        with self.sessions() as session:
+            return session.scalar(select(ArticleRow.text).where(ArticleRow.id == article_id))
+
+    def find_by_title(self, words: str, *, limit: int = 5) -> list[Article]:
+        """Articles whose title holds every given word, newest first (for ``brief <words of a title>``)."""
+        terms = [w for w in words.lower().split() if w]
+        if not terms:
+            return []
+        with self.sessions() as session:
+            query = select(ArticleRow)
+            for term in terms:
+                query = query.where(func.lower(ArticleRow.title).contains(term, autoescape=True))
+            rows = session.scalars(
+                query.order_by(ArticleRow.fetched_at.desc(), ArticleRow.id.desc()).limit(limit)
+            )
+            return [to_article(r) for r in rows]
+
+    def articles(self, *, since: datetime | None = None, limit: int = 50) -> list[Article]:
+        with self.sessions() as session:
+            query = select(ArticleRow, SourceRow.location).outerjoin(
+                SourceRow, SourceRow.id == ArticleRow.source_id
+            )
+            if since is not None:
+                query = query.where(ArticleRow.fetched_at >= since)
+            rows = session.execute(
+                query.order_by(ArticleRow.fetched_at.desc(), ArticleRow.id.desc()).limit(limit)
+            )
+            return [to_article(row, location) for row, location in rows]
+
+    def count(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
+
+    def story_members(self, story_id: int) -> list[Article]:
+        with self.sessions() as session:
+            rows = session.scalars(
+                select(ArticleRow).where(ArticleRow.story_id == story_id).order_by(ArticleRow.id)
+            )
+            return [to_article(r) for r in rows]
+
+    # -- channels: what is new since the last digest --------------------------------------------------
+
+    def channel(self, platform: str, external_id: str, *, name: str | None = None) -> int:
+        """The channel's id, created on first sight."""
+        with self.sessions.begin() as session:
+            row = session.scalars(
+                select(ChannelRow).where(
+                    ChannelRow.platform == platform, ChannelRow.external_id == external_id
+                )
+            ).first()
+            if row is None:
+                row = ChannelRow(
+                    platform=platform,
+                    external_id=external_id,
+                    name=name,
+                    created_at=self.clock(),
+                    subscribed_at=self.clock(),
+                )
+                session.add(row)
+                session.flush()
+            return row.id
+
+    def new_for_channel(self, channel_id: int, *, limit: int | None = None) -> list[Article]:
+        """Articles this channel has not been sent, stored since it first appeared, oldest first."""
+        with self.sessions() as session:
+            channel = session.get(ChannelRow, channel_id)
+            if channel is None:
+                return []
+            delivered = select(DeliveredArticleRow.article_id).where(
+                DeliveredArticleRow.channel_id == channel_id, DeliveredArticleRow.article_id == ArticleRow.id
+            )
+            query = select(ArticleRow).where(~delivered.exists())
+            if channel.subscribed_at is not None:
+                query = query.where(ArticleRow.fetched_at >= channel.subscribed_at)
+            query = query.order_by(ArticleRow.fetched_at, ArticleRow.id)
+            if limit:
+                query = query.limit(limit)
+            return [to_article(r) for r in session.scalars(query)]
+
+    def mark_delivered(
+        self, channel_id: int, article_ids: Sequence[int], *, delivery_id: int | None = None
+    ) -> None:
+        if not article_ids:
+            return
+        with self.sessions.begin() as session:
+            known = set(
+                session.scalars(
+                    select(DeliveredArticleRow.article_id).where(
+                        DeliveredArticleRow.channel_id == channel_id,
+                        DeliveredArticleRow.article_id.in_(article_ids),
+                    )
+                )
+            )
+            session.add_all(
+                DeliveredArticleRow(channel_id=channel_id, article_id=a, delivery_id=delivery_id)
+                for a in dict.fromkeys(article_ids)
+                if a not in known
+            )

@@ -1,0 +1,83 @@
+"""Values that leave the store: plain frozen dataclasses, no SQLAlchemy objects."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from summarizer import Brief
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Article:
+    """A stored article as callers see it."""
+
+    id: int
+    title: str
+    url: str | None
+    source: str | None
+    published_at: datetime | None
+    fetched_at: datetime
+    story_id: int | None = None
+    words: int = 0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class StoredBrief:
+    article: Article
+    brief: Brief
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class IngestResult:
+    """What happened to one input: a new article, a duplicate of a stored one, or an error line."""
+
+    location: str
+    article: Article | None = None
+    duplicate_of: int | None = None
+    story_size: int = 1
+    error: str | None = None
+
+    @property
+    def created(self) -> bool:
+        return self.article is not None and self.duplicate_of is None and self.error is None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchHit:
+    article: Article
+    snippet: str
+    score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Citation:
+    """One sentence that answers a question, and where it was read."""
+
+    sentence: str
+    article_id: int
+    title: str
+    url: str | None
+    score: float
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Answer:
+    question: str
+    citations: tuple[Citation, ...]
+
+    @property
+    def found(self) -> bool:
+        return bool(self.citations)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Feed:
+    id: int
+    url: str
+    title: str | None
+    failures: int
+    last_error: str | None
+    last_polled_at: datetime | None
+    next_poll_at: datetime | None
+    articles: int = 0

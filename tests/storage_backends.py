@@ -1,0 +1,62 @@
+"""Both databases for the storage contract tests: SQLite always, PostgreSQL when a server answers.
+
+In CI (``CI=true``) the PostgreSQL run must happen: a missing server fails the run instead of
+skipping it. Each test gets a schema of its own, dropped afterwards.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+
+POSTGRES_URL = os.environ.get(
+    "BRIEFBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+
+
+def postgres_available() -> str | None:
+    """None when the server answers, else the reason it does not."""
+    try:
+        engine = create_engine(POSTGRES_URL, connect_args={"connect_timeout": 3})
+        with engine.connect() as connection:
+            connection.execute(text("SELECT 1"))
+        engine.dispose()
+        return None
+    except Exception as exc:
+        return str(exc).strip().splitlines()[0]
+
+
+_reason: list[str | None] = []
+
+
+def require_postgres() -> None:
+    if not _reason:
+        _reason.append(postgres_available())
+    reason = _reason[0]
+    if reason is None:
+        return
+    if os.environ.get("CI") == "true":
+        pytest.fail(f"PostgreSQL must run in CI but {POSTGRES_URL} does not answer: {reason}")
+    pytest.skip(f"no PostgreSQL server at {POSTGRES_URL} ({reason}); CI runs these")
+
+
+def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
+    if kind == "sqlite":
+        yield f"sqlite:///{tmp_path / 'briefbot.db'}"
+        return
+    require_postgres()
+    schema = f"bb_{uuid.uuid4().hex[:12]}"
+    admin = create_engine(POSTGRES_URL)
+    with admin.begin() as connection:
+        connection.execute(text(f"CREATE SCHEMA {schema}"))
+    try:
+        yield f"{POSTGRES_URL}?options=-csearch_path%3D{schema}"
+    finally:
+        with admin.begin() as connection:
+            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()

@@ -1,0 +1,213 @@
+"""The store's contract, run against SQLite and PostgreSQL alike."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import func, select
+
+from bot.cli import samples_dir
+from storage.ask import ask
+from storage.db import open_database
+from storage.documents import Document, iter_documents
+from storage.models import ArticleRow, BriefRow, FigureRow
+from storage.query import QueryError, parse_query
+from storage.search import search
+from storage.store import Store
+from summarizer import Summarizer
+from tests.storage_backends import database_url
+
+
+class Clock:
+    """A clock the test moves by hand."""
+
+    def __init__(self) -> None:
+        self.now = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock()
+
+
+@pytest.fixture
+def store(url: str, summarizer: Summarizer, clock: Clock) -> Store:
+    engine, sessions = open_database(url)
+    return Store(engine=engine, sessions=sessions, summarizer=summarizer, clock=clock)
+
+
+def samples() -> list[Document]:
+    return [d for d in iter_documents([samples_dir()]) if isinstance(d, Document)]
+
+
+def by_name(store: Store, fragment: str) -> int:
+    [article] = [a for a in store.articles(limit=100) if fragment in a.title]
+    return article.id
+
+
+def test_samples_are_stored_once_with_briefs_actors_and_figures(store: Store) -> None:
+    results = store.ingest(samples())
+    assert len(results) == 7 and all(r.created for r in results)
+    again = store.ingest(samples())
+    assert [r.duplicate_of for r in again] == [r.article.id for r in results if r.article]
+    assert store.count() == 7
+    militias = store.get(by_name(store, "Iraqi Militias"))
+    assert militias is not None
+    assert "Print Friendly" not in (store.text_of(militias.article.id) or "")
+    assert any(a.name == "Bashar al-Assad" for a in militias.brief.actors)
+    with store.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(BriefRow)) == 7
+        figures = session.scalars(
+            select(FigureRow.text).where(FigureRow.article_id == militias.article.id)
+        ).all()
+    assert "some 1,000 troops" in figures
+
+
+def test_same_text_under_another_url_and_same_url_are_duplicates(store: Store) -> None:
+    text = samples()[0].text
+    [first] = store.ingest([Document(location="a", text=text, url="https://news.example/a?utm_source=x")])
+    [same_url] = store.ingest(
+        [Document(location="b", text=text + "\n\nUpdated.", url="https://NEWS.example/a/")]
+    )
+    [same_text] = store.ingest([Document(location="c", text=text, url="https://other.example/copy")])
+    assert first.created
+    assert same_url.duplicate_of == first.article.id  # type: ignore[union-attr]
+    assert same_text.duplicate_of == first.article.id  # type: ignore[union-attr]
+    assert store.count() == 1
+
+
+def test_near_duplicates_from_two_outlets_form_one_story(store: Store) -> None:
+    store.ingest(samples())
+    harbor = store.get(by_name(store, "Dockworkers Walk Out"))
+    coastal = store.get(by_name(store, "Halvern Port Strike"))
+    assert harbor and coastal
+    assert harbor.article.story_id == coastal.article.story_id
+    others = {a.story_id for a in store.articles(limit=100)} - {harbor.article.story_id}
+    assert len(others) == 5, "the five other samples are stories of their own"
+
+
+def test_failed_ingest_leaves_nothing_half_written_and_keeps_what_was_stored(store: Store) -> None:
+    store.ingest(samples()[:2])
+    before = store.count()
+
+    class Boom(RuntimeError):
+        pass
+
+    def exploding_progress(result: object) -> None:
+        raise Boom
+
+    original = store._write_brief
+
+    def failing_write(session, article_id, brief, now):  # type: ignore[no-untyped-def]
+        original(session, article_id, brief, now)
+        session.flush()
+        raise Boom  # the brief is written, then the process dies before commit
+
+    store._write_brief = failing_write  # type: ignore[method-assign]
+    with pytest.raises(Boom):
+        store.ingest(samples()[2:4])
+    store._write_brief = original  # type: ignore[method-assign]
+    assert store.count() == before
+    with store.sessions() as session:
+        assert session.scalar(select(func.count()).select_from(BriefRow)) == before
+        assert session.scalar(select(func.count()).select_from(ArticleRow)) == before
+    assert len(store.ingest(samples())) == 7 and store.count() == 7
+
+
+def test_search_ranks_highlights_and_filters(store: Store, clock: Clock) -> None:
+    store.ingest(samples()[:4])
+    clock.now += timedelta(days=10)
+    store.ingest(samples()[4:])
+    hits = search(store, parse_query("hezbollah"))
+    assert [h.article.title[:12] for h in hits] == ["Iran-Backed "]
+    assert "**Hezbollah**" in hits[0].snippet
+    strike = search(store, parse_query("strike dockworkers"))
+    assert {h.article.title[:10] for h in strike} == {"Dockworker", "Halvern Po"}
+    assert strike[0].score >= strike[1].score
+    recent = search(store, parse_query("strike since:7d", now=clock.now))
+    assert len(recent) == 2
+    old = search(store, parse_query("militias until:5d", now=clock.now))
+    assert len(old) == 1
+    assert search(store, parse_query('actor:"assad"')) == search(
+        store, parse_query('actor:"Bashar al-Assad"')
+    )
+    assert len(search(store, parse_query('actor:"Bashar al-Assad"'))) == 1
+    assert search(store, parse_query("zeppelin")) == []
+    # User text is never query syntax: quotes, stars and NEAR are just words.
+    tricky = search(store, parse_query('NEAR( "OR" * -)'))
+    assert all("**near" in h.snippet.lower() for h in tricky)
+
+
+def test_search_pages(store: Store) -> None:
+    store.ingest(samples())
+    first = search(store, parse_query("said"), limit=2)
+    second = search(store, parse_query("said"), limit=2, offset=2)
+    assert len(first) == 2 and len(second) == 2
+    assert not {h.article.id for h in first} & {h.article.id for h in second}
+
+
+def test_malformed_queries_say_what_is_wrong() -> None:
+    with pytest.raises(QueryError, match="since:yesterdayish is not a date"):
+        parse_query("x since:yesterdayish")
+    with pytest.raises(QueryError, match="unbalanced quotes"):
+        parse_query('actor:"Bashar')
+
+
+def test_ask_answers_with_cited_sentences(store: Store) -> None:
+    store.ingest(samples())
+    who = ask(store, "who commands al-Nujaba?")
+    assert who.found
+    assert "Hashem al-Mosawwi" in who.citations[0].sentence
+    assert who.citations[0].title.startswith("Iran-Backed Iraqi Militias")
+    how_many = ask(store, "how many troops did al-Nujaba send?")
+    assert "1,000 troops" in how_many.citations[0].sentence
+    strikers = ask(store, "how many dockworkers walked off the job?")
+    assert "3,200" in strikers.citations[0].sentence
+    assert not ask(store, "who is the mayor of Paris?").found
+    assert not ask(store, "?").found
+
+
+def test_new_since_last_digest_skips_nothing_and_repeats_nothing(store: Store, clock: Clock) -> None:
+    channel = store.channel("console", "local")
+    store.ingest(samples()[:3])
+    first = store.new_for_channel(channel)
+    assert len(first) == 3
+    store.mark_delivered(channel, [a.id for a in first])
+    clock.now += timedelta(hours=1)
+    store.ingest(samples()[3:])
+    # A "restart": a new Store over the same database sees the same state.
+    again = Store(engine=store.engine, sessions=store.sessions, summarizer=None, clock=clock)
+    second = again.new_for_channel(channel)
+    assert len(second) == 4 and not {a.id for a in second} & {a.id for a in first}
+    again.mark_delivered(channel, [a.id for a in second])
+    again.mark_delivered(channel, [a.id for a in second])  # idempotent
+    assert again.new_for_channel(channel) == []
+
+
+def test_rebrief_updates_briefs_of_an_older_summarizer(store: Store) -> None:
+    store.ingest(samples()[:2])
+    with store.sessions.begin() as session:
+        for row in session.scalars(select(BriefRow)):
+            row.version = "0"
+    assert store.rebrief() == 2
+    with store.sessions() as session:
+        assert set(session.scalars(select(BriefRow.version))) == {Summarizer().brief("A b c d e f.").version}
+
+
+def test_title_words_find_articles(store: Store) -> None:
+    store.ingest(samples())
+    assert [a.title for a in store.find_by_title("council light rail")] == [
+        "Marlow Council Approves $310 Million Light Rail Extension After Heated Debate"
+    ]
+    assert store.find_by_title("zeppelin") == []
