@@ -78,7 +78,8 @@ def fetch(
     ``etag`` and ``last_modified`` (from an earlier ``Fetched``) make the request conditional; an
     unchanged resource comes back as ``not_modified=True`` with an empty body. Only text, HTML and
     XML responses are read. Raises ``RefusedURL`` for a URL that may not be fetched and
-    ``FetchError`` for everything that went wrong on the way.
+    ``FetchError`` for everything that went wrong on the way (an unresolvable host included);
+    ``ValueError`` only for bad arguments, such as an ``allow`` entry that is no host or network.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be greater than 0, got {timeout!r}")

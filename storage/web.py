@@ -23,12 +23,14 @@ def fetch_document(url: str, settings: StorageSettings) -> Document:
         raise WebError(str(error)) from None
     except ValueError as error:  # an unresolvable host
         raise WebError(f"{url}: {error}") from None
-    body = decode_body(fetched.body, fetched.content_type)
-    if "html" in fetched.content_type or body.lstrip()[:1] == "<":
-        try:
+    try:
+        body = decode_body(fetched.body, fetched.content_type)
+        extracted = None
+        if "html" in fetched.content_type or body.lstrip()[:1] == "<":
             extracted = extract_html(body, url=fetched.url)
-        except ExtractError as error:
-            raise WebError(f"{url}: {error}") from None
+    except ExtractError as error:
+        raise WebError(f"{url}: {error}") from None
+    if extracted is not None:
         return Document(
             location=url,
             text=extracted.text,

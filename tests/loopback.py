@@ -14,6 +14,7 @@ A test module makes the fixture visible to pytest with ``loopback_server = loopb
 
 from __future__ import annotations
 
+import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -131,8 +132,6 @@ class _Server(ThreadingHTTPServer):
 
     def handle_error(self, request: Any, client_address: Any) -> None:
         """A client that hung up early (a size or time limit test) is expected, not an error."""
-        import sys
-
         if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
             return
         super().handle_error(request, client_address)
