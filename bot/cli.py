@@ -52,7 +52,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="Show the brief of a stored article (by id), or brief files or URLs.",
     )
     add_brief_options(brief)
-    brief.add_argument("items", nargs="+", metavar="ID|PATH|URL")
+    brief.add_argument("items", nargs="+", metavar="ID|PATH|URL|WORDS")
 
     search = commands.add_parser(
         "search",
@@ -200,6 +200,8 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     summarizer_settings = summarizer_overrides(args, settings)
+    if not any(item.isdigit() or is_url(item) or Path(item).exists() for item in args.items):
+        return _brief_by_title(args, dataclasses.replace(settings, summarizer=summarizer_settings))
     ids = [item for item in args.items if item.isdigit() and not Path(item).exists()]
     urls = [item for item in args.items if is_url(item)]
     files = [Path(item) for item in args.items if item not in ids and item not in urls]
@@ -227,6 +229,38 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
             else:
                 print(f"#{stored.article.id} " + to_text(stored.brief, source=stored.article.url))
     return status
+
+
+def _brief_by_title(args: argparse.Namespace, settings: Settings) -> int:
+    """``briefbot brief council light rail``: the newest stored article whose title holds those words."""
+    from summarizer.render import to_markdown, to_text
+
+    store = _store(settings)
+    words = " ".join(args.items)
+    matches = store.find_by_title(words)
+    if not matches:
+        print(
+            f"{PROG}: no file, id or stored title matches {words!r} (see: briefbot articles)", file=sys.stderr
+        )
+        return 1
+    stored = store.get(matches[0].id)
+    if args.json:
+        print(
+            json.dumps(
+                {"id": stored.article.id, "url": stored.article.url, **stored.brief.to_dict()},
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(
+            to_markdown(stored.brief, link=stored.article.url)
+            if args.markdown
+            else f"#{stored.article.id} " + to_text(stored.brief, source=stored.article.url)
+        )
+    if len(matches) > 1 and not args.json:
+        others = ", ".join(f"#{a.id} {a.title}" for a in matches[1:])
+        print(f"\n(also matching: {others})")
+    return 0
 
 
 def _stored_brief(store: Any, settings: Settings, item: str) -> Any:

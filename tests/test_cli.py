@@ -135,6 +135,12 @@ def test_store_commands_end_to_end(tmp_path: Path) -> None:
     brief = run("-m", "bot.cli", "brief", "--json", str(militias), env=env)
     assert brief.returncode == 0, brief.stderr
     assert json.loads(brief.stdout)["title"].startswith("Iran-Backed Iraqi Militias")
+    by_title = run("-m", "bot.cli", "brief", "--json", "light", "rail", env=env)
+    assert json.loads(by_title.stdout)["title"].startswith("Marlow Council Approves")
+    nothing = run("-m", "bot.cli", "brief", "zeppelin", "armada", env=env)
+    assert (
+        nothing.returncode == 1 and "no file, id or stored title matches 'zeppelin armada'" in nothing.stderr
+    )
     unknown = run("-m", "bot.cli", "brief", "9999", env=env)
     assert unknown.returncode == 1 and "no stored article #9999" in unknown.stderr
     found = run("-m", "bot.cli", "search", "--json", "hezbollah", env=env)
