@@ -18,10 +18,10 @@ script puts numbers on all three claims in one run, against baselines anyone can
   entity counts as found when, after ``summarizer.actors.normalize_name`` and lowercasing, its
   words equal the last words of a candidate name, comparing words without an Arabic article
   prefix (al-, el-, ...). So "Assad" is found by "Bashar al-Assad" and "Journal" by "Wall Street
-  Journal", but "US" is not found by "United States" and "Obama" is not found by "Barack Obama's
-  administration". The brief's candidates are its top-5 actors, each by name and every alias; the
-  baseline's are the 5 most frequent raw entity strings of those labels in the article (ties: first
-  seen first), normalised the same way. Recall is micro: found / total over all articles.
+  Journal", but "US" is found neither by "United States" nor by "U.S.". The brief's candidates
+  are its top-5 actors, each by name and every alias; the baseline's are the 5 most frequent raw
+  entity strings of those labels in the article (ties: first seen first), normalised the same way.
+  Recall is micro: found / total over all articles.
 
 * Key figures: the numbers written in the highlights, read by one regex: digits with optional
   thousands commas and decimals ("1,000", "3.5", "12%" -> 12), times a scale word that follows

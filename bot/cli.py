@@ -84,6 +84,10 @@ def build_parser() -> argparse.ArgumentParser:
     feed_poll = feed_commands.add_parser("poll", help="poll every feed now")
     feed_poll.add_argument("--json", action="store_true")
 
+    commands.add_parser("chat", help="the chat commands at a terminal prompt (no token needed)",
+                        description="Try every chat command at a terminal prompt, against the same store. "
+                        "Type `help` for the commands.")
+
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
@@ -420,6 +424,16 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+
+    from bot.adapters.console import chat
+    from bot.core import CommandCore
+
+    core = CommandCore(store=_store(settings), storage_settings=settings.storage)
+    return asyncio.run(chat(core))
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import database_url
     from storage.db import open_database
@@ -473,6 +487,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "articles": cmd_articles,
     "feeds": cmd_feeds,
     "db": cmd_db,
+    "chat": cmd_chat,
     "demo": cmd_demo,
 }
 

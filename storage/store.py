@@ -21,6 +21,7 @@ from storage.models import (
     ArticleRow,
     BriefRow,
     ChannelRow,
+    ChannelSourceRow,
     DeliveredArticleRow,
     FigureRow,
     SourceRow,
@@ -32,6 +33,7 @@ from summarizer.clean import clean
 
 STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among articles this recent
 MAX_STORY_CANDIDATES = 5000
+FIRST_DIGEST_LOOKBACK = timedelta(days=1)
 
 
 def utcnow() -> datetime:
@@ -337,12 +339,13 @@ class Store:
                 )
             ).first()
             if row is None:
+                # A new channel's first digest covers the day before it appeared, not nothing.
                 row = ChannelRow(
                     platform=platform,
                     external_id=external_id,
                     name=name,
                     created_at=self.clock(),
-                    subscribed_at=self.clock(),
+                    subscribed_at=self.clock() - FIRST_DIGEST_LOOKBACK,
                 )
                 session.add(row)
                 session.flush()
@@ -358,6 +361,10 @@ class Store:
                 DeliveredArticleRow.channel_id == channel_id, DeliveredArticleRow.article_id == ArticleRow.id
             )
             query = select(ArticleRow).where(~delivered.exists())
+            # A channel that follows sources gets their articles; one that follows none gets everything.
+            follows = select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
+            if session.scalars(follows.limit(1)).first() is not None:
+                query = query.where(ArticleRow.source_id.in_(follows))
             if channel.subscribed_at is not None:
                 query = query.where(ArticleRow.fetched_at >= channel.subscribed_at)
             query = query.order_by(ArticleRow.fetched_at, ArticleRow.id)

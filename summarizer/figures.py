@@ -103,7 +103,9 @@ def parse_value(text: str) -> float | None:
                 value = float(number)
                 break
     if value is None:
-        return None
+        # "a million", "a billion": the scale word is the number.
+        scale_only = re.search(r"\b(?:a|one)\s+(thousand|million|billion|trillion)\b", lowered)
+        return _SCALES[scale_only.group(1)] if scale_only else None
     for scale, factor in _SCALES.items():
         if re.search(rf"(?<=[\d\s]){scale}\b", lowered) and not (scale == "hundred" and value >= 100):
             value *= factor
@@ -112,13 +114,14 @@ def parse_value(text: str) -> float | None:
 
 
 def _unit_after(tokens: Sequence[Token], index: int, sentence_end: int) -> list[Token]:
-    """The words right after a number that say what it counts: lowercase content words."""
+    """The words right after a number that say what it counts: lowercase content words (a capitalised
+    word is a name starting the next phrase, as in a caption without a full stop: "69 Woods is")."""
     unit: list[Token] = []
     i = index
     while i < len(tokens) and tokens[i].start < sentence_end and len(unit) < MAX_UNIT_WORDS:
         token = tokens[i]
         word = token.text.lower()
-        if not token.is_alpha or token.is_stop or word in _NOT_UNITS:
+        if not token.is_alpha or token.is_stop or word in _NOT_UNITS or not token.text.islower():
             break
         if unit and (word.endswith("ing") or word.endswith("ed")):
             break  # "ground troops backing Assad": the verb starts a new phrase
@@ -233,7 +236,9 @@ def extract_figures(
 def _is_noise(
     entity: Entity, kind: str, value: float | None, unit: str, tokens: Sequence[Token], text: str
 ) -> bool:
-    """Page numbers, list bullets and a bare "one of" are numbers, not figures."""
+    """Page numbers, list bullets, a bare "one of" and number-less entities ("as much") are not figures."""
+    if value is None:
+        return True
     if kind == "count":
         following = tokens[entity.last_token + 1].text.lower() if entity.last_token + 1 < len(tokens) else ""
         if value is not None and value < 2 and not unit:
