@@ -84,9 +84,12 @@ def build_parser() -> argparse.ArgumentParser:
     feed_poll = feed_commands.add_parser("poll", help="poll every feed now")
     feed_poll.add_argument("--json", action="store_true")
 
-    commands.add_parser("chat", help="the chat commands at a terminal prompt (no token needed)",
-                        description="Try every chat command at a terminal prompt, against the same store. "
-                        "Type `help` for the commands.")
+    commands.add_parser(
+        "chat",
+        help="the chat commands at a terminal prompt (no token needed)",
+        description="Try every chat command at a terminal prompt, against the same store. "
+        "Type `help` for the commands.",
+    )
 
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)

@@ -8,10 +8,20 @@ from __future__ import annotations
 
 from config.errors import ConfigError
 from config.settings import (
+    DiscordSettings,
     Settings,
+    SlackSettings,
     StorageSettings,
     SummarizerSettings,
     load_settings,
 )
 
-__all__ = ["ConfigError", "Settings", "StorageSettings", "SummarizerSettings", "load_settings"]
+__all__ = [
+    "ConfigError",
+    "DiscordSettings",
+    "Settings",
+    "SlackSettings",
+    "StorageSettings",
+    "SummarizerSettings",
+    "load_settings",
+]

@@ -85,9 +85,36 @@ class StorageSettings:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class SlackSettings:
+    mode: str = setting(
+        "socket",
+        "socket (no public URL needed) or http (Events API on a port)",
+        check=one_of("socket", "http"),
+    )
+    port: int = setting(3000, "port of the HTTP mode's server", check=positive)
+    path: str = setting("/slack/events", "URL path of the HTTP mode's endpoint")
+    managers: tuple[str, ...] = setting(
+        (),
+        "Slack user ids allowed to change subscriptions and sources "
+        "besides workspace admins (comma-separated)",
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DiscordSettings:
+    guilds: tuple[str, ...] = setting(
+        (),
+        "guild ids to register slash commands in at once (global "
+        "registration can take up to an hour to show)",
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class Settings:
     summarizer: SummarizerSettings = dataclasses.field(default_factory=SummarizerSettings)
     storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
+    slack: SlackSettings = dataclasses.field(default_factory=SlackSettings)
+    discord: DiscordSettings = dataclasses.field(default_factory=DiscordSettings)
 
 
 def _section_types() -> dict[str, type]:

@@ -1,0 +1,26 @@
+"""What every chat adapter's test harness offers, so one contract suite drives them all.
+
+A harness sends a command as its platform delivers it (a console line, a signed Slack slash command,
+a Discord interaction) and returns what the platform received back, flattened to plain text.
+Each platform's module (``harness_console``, ``harness_slack``, ``harness_discord``) exposes
+``open_harness(core) -> AsyncContextManager[Harness]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class Posted:
+    """One message as the platform got it: its visible text, and whether only the asker sees it."""
+
+    text: str
+    private: bool = False
+
+
+class Harness(Protocol):
+    platform: str
+
+    async def send(self, text: str, *, manager: bool = False) -> list[Posted]: ...

@@ -1,0 +1,100 @@
+"""One contract over the three adapters: the same command means the same thing everywhere."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import samples_dir
+from bot.core import CommandCore
+from storage.db import open_database
+from storage.documents import Document, iter_documents
+from storage.store import Store
+from summarizer import Summarizer
+from tests.chat_harness import Harness, Posted
+
+PLATFORMS = ["console", "slack", "discord"]
+
+
+@pytest.fixture(scope="module")
+def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    path: Path = tmp_path_factory.mktemp("contract") / "briefbot.db"
+    engine, sessions = open_database(f"sqlite:///{path}")
+    store = Store(engine=engine, sessions=sessions, summarizer=Summarizer())
+    store.ingest([d for d in iter_documents([samples_dir()]) if isinstance(d, Document)])
+    return store
+
+
+@pytest.fixture(params=PLATFORMS)
+async def harness(request: pytest.FixtureRequest, seeded_store: Store) -> AsyncIterator[Harness]:
+    module = importlib.import_module(f"tests.harness_{request.param}")
+    core = CommandCore(store=seeded_store)
+    async with module.open_harness(core) as opened:
+        yield opened
+
+
+def joined(posted: list[Posted]) -> str:
+    return "\n".join(p.text for p in posted)
+
+
+def article_id(store: Store, fragment: str) -> int:
+    return next(a.id for a in store.articles(limit=50) if fragment in a.title)
+
+
+async def test_help_lists_every_command(harness: Harness) -> None:
+    text = joined(await harness.send("help"))
+    for name in ("brief", "search", "more", "ask", "digest", "subscribe", "unsubscribe", "sources"):
+        assert name in text
+
+
+async def test_brief_by_id_shows_title_summary_actors_and_figures(
+    harness: Harness, seeded_store: Store
+) -> None:
+    posted = await harness.send(f"brief {article_id(seeded_store, 'Iraqi Militias')}")
+    text = joined(posted)
+    assert "Iran-Backed Iraqi Militias Pour Into Aleppo" in text
+    assert "Bashar al-Assad" in text and "some 1,000 troops" in text
+    assert "al-Nujaba" in text
+
+
+async def test_brief_by_title_words(harness: Harness) -> None:
+    assert "Marlow Council Approves" in joined(await harness.send("brief light rail"))
+
+
+async def test_unknown_id_and_unknown_command_are_told_plainly(harness: Harness) -> None:
+    assert "No stored article #9999" in joined(await harness.send("brief 9999"))
+    usage = joined(await harness.send("brief"))
+    assert "Usage: brief <id | url | words of a title>" in usage
+
+
+async def test_search_shows_ranked_titles_with_highlights(harness: Harness) -> None:
+    text = joined(await harness.send("search hezbollah"))
+    assert "Iran-Backed Iraqi Militias" in text
+    assert "Hezbollah" in text
+    bad = joined(await harness.send("search x since:soon"))
+    assert "since:soon is not a date" in bad
+
+
+async def test_ask_answers_with_a_cited_sentence(harness: Harness) -> None:
+    text = joined(await harness.send("ask who commands al-Nujaba?"))
+    assert "Hashem al-Mosawwi" in text and "Iran-Backed Iraqi Militias" in text
+    assert "Nothing stored answers" in joined(await harness.send("ask who is the mayor of Paris?"))
+
+
+async def test_subscribe_is_for_managers_and_validates_time_and_zone(harness: Harness) -> None:
+    if harness.platform != "console":
+        refused = joined(await harness.send("subscribe 07:30 Europe/Berlin", manager=False))
+        assert "Only channel managers" in refused
+    ok = joined(await harness.send("subscribe 07:30 Europe/Berlin", manager=True))
+    assert "07:30 (Europe/Berlin)" in ok
+    bad = joined(await harness.send("subscribe 25:00", manager=True))
+    assert "neither a time" in bad
+
+
+async def test_digest_preview_lists_new_stories(harness: Harness) -> None:
+    text = joined(await harness.send("digest"))
+    assert "Digest for" in text
+    assert "reported by 2 sources" in text  # the port strike, told by two outlets
