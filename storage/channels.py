@@ -26,9 +26,17 @@ class Channel:
 
 
 def _to_channel(row: ChannelRow) -> Channel:
-    return Channel(id=row.id, platform=row.platform, external_id=row.external_id, name=row.name,
-                   timezone=row.timezone, digest_time=row.digest_time, subscribed=row.subscribed,
-                   quiet_when_empty=row.quiet_when_empty, subscribed_at=as_utc(row.subscribed_at))
+    return Channel(
+        id=row.id,
+        platform=row.platform,
+        external_id=row.external_id,
+        name=row.name,
+        timezone=row.timezone,
+        digest_time=row.digest_time,
+        subscribed=row.subscribed,
+        quiet_when_empty=row.quiet_when_empty,
+        subscribed_at=as_utc(row.subscribed_at),
+    )
 
 
 def get_channel(store: Store, channel_id: int) -> Channel | None:
@@ -39,12 +47,15 @@ def get_channel(store: Store, channel_id: int) -> Channel | None:
 
 def subscribed_channels(store: Store) -> list[Channel]:
     with store.sessions() as session:
-        rows = session.scalars(select(ChannelRow).where(ChannelRow.subscribed.is_(True)).order_by(ChannelRow.id))
+        rows = session.scalars(
+            select(ChannelRow).where(ChannelRow.subscribed.is_(True)).order_by(ChannelRow.id)
+        )
         return [_to_channel(r) for r in rows]
 
 
-def subscribe(store: Store, channel_id: int, *, digest_time: str, timezone: str,
-              quiet_when_empty: bool | None = None) -> Channel:
+def subscribe(
+    store: Store, channel_id: int, *, digest_time: str, timezone: str, quiet_when_empty: bool | None = None
+) -> Channel:
     """Turn the daily digest on (or move it). Validation of time and zone is the caller's job."""
     with store.sessions.begin() as session:
         row = session.get(ChannelRow, channel_id)
@@ -91,7 +102,9 @@ def followed(store: Store, channel_id: int) -> list[Feed]:
 
     with store.sessions() as session:
         rows = session.scalars(
-            select(SourceRow).join(ChannelSourceRow, ChannelSourceRow.source_id == SourceRow.id)
-            .where(ChannelSourceRow.channel_id == channel_id).order_by(SourceRow.id)
+            select(SourceRow)
+            .join(ChannelSourceRow, ChannelSourceRow.source_id == SourceRow.id)
+            .where(ChannelSourceRow.channel_id == channel_id)
+            .order_by(SourceRow.id)
         )
         return [_to_feed(r) for r in rows]
