@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any
 
 from sqlalchemy import func, select
 
@@ -198,3 +199,47 @@ def poll_one(
 
 def due_at(feed: Feed, now: datetime) -> bool:
     return feed.next_poll_at is None or feed.next_poll_at <= now
+
+
+def claim_failure_notices(store: Store, threshold: int) -> list[tuple[Any, str]]:
+    """(channel, notice) for each feed failing ``threshold`` times in a row and not yet announced.
+
+    The feed is marked announced in the same transaction, so several instances announce it once; a
+    success resets the mark (``poll_one``), so a later breakage is announced again.
+    """
+    from storage.channels import _to_channel
+    from storage.models import ChannelRow, ChannelSourceRow
+
+    out: list[tuple[Any, str]] = []
+    with store.sessions.begin() as session:
+        failing = session.scalars(
+            select(SourceRow)
+            .where(
+                SourceRow.kind == "feed",
+                SourceRow.failures >= threshold,
+                SourceRow.failure_notified.is_(False),
+            )
+            .with_for_update(skip_locked=True)
+        ).all()
+        for feed in failing:
+            followers = session.scalars(
+                select(ChannelRow)
+                .join(ChannelSourceRow, ChannelSourceRow.channel_id == ChannelRow.id)
+                .where(ChannelSourceRow.source_id == feed.id)
+            ).all()
+            if not followers:  # channels that follow no feed in particular read every feed
+                followers = session.scalars(
+                    select(ChannelRow).where(
+                        ChannelRow.subscribed.is_(True),
+                        ~select(ChannelSourceRow)
+                        .where(ChannelSourceRow.channel_id == ChannelRow.id)
+                        .exists(),
+                    )
+                ).all()
+            text = (
+                f"The feed {feed.title or feed.location} has failed {feed.failures} times in a row "
+                f"(last error: {feed.last_error}). Its articles are missing from digests until it recovers."
+            )
+            out.extend((_to_channel(channel), text) for channel in followers)
+            feed.failure_notified = True
+    return out

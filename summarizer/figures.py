@@ -209,7 +209,7 @@ def extract_figures(
             unit = "percent"
         if _is_noise(entity, kind, value, unit, tokens, text):
             continue
-        score = KIND_WEIGHT[kind] * (1.0 / (1.0 + entity.sentence / 8.0))
+        score = KIND_WEIGHT[kind] * (1.0 / (1.0 + entity.sentence / 2.0))
         score += 0.6 if unit else 0.0
         score += 0.5 if entity.sentence in summary else 0.0
         figures.append(

@@ -1,0 +1,189 @@
+"""The schedule: each subscribed channel's digest at its local time, feeds polled, failures retried.
+
+APScheduler 3.x on asyncio, jobs kept in the database (SQLAlchemyJobStore) so a restart forgets
+nothing. Set on purpose, since the defaults lose digests (a 1-second misfire grace drops a job that
+starts late, apscheduler #292):
+
+- ``coalesce=True``: however many runs were missed, one catch-up run happens, never a pile;
+- ``misfire_grace_time`` of 12 hours: a bot back at 09:20 posts the 09:00 digest; one back after a
+  longer outage folds the missed day into the next digest (nothing is lost: a digest carries every
+  article the channel was not yet sent);
+- ``max_instances=1``: a slow run is never overlapped by the next.
+
+Exactly-once posting does not rest on the scheduler: every run claims its (channel, date) row in the
+delivery ledger first (``storage.ledger``), so two instances or a restart cannot post a digest twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from apscheduler.triggers.interval import IntervalTrigger
+
+from bot.delivery import Deliverer
+from bot.trigger import DailyAt
+from config import StorageSettings
+from storage import ledger
+from storage.channels import get_channel, subscribed_channels
+from storage.store import Store
+
+log = logging.getLogger(__name__)
+
+DIGEST_GRACE = timedelta(hours=12)
+FEED_FAILURES_BEFORE_NOTICE = 3
+SYNC_EVERY = timedelta(minutes=1)
+JOB_TABLE = "apscheduler_jobs"
+
+_active: BriefbotScheduler | None = None
+
+
+async def digest_job(channel_id: int) -> None:
+    """The stored job's entry point (jobs persist only this reference and the channel id)."""
+    if _active is not None:
+        await _active.run_digest(channel_id)
+
+
+async def feeds_job() -> None:
+    if _active is not None:
+        await _active.poll_feeds()
+
+
+async def sync_job() -> None:
+    if _active is not None:
+        await _active.sync()
+
+
+class BriefbotScheduler:
+    def __init__(
+        self,
+        *,
+        store: Store,
+        deliverer: Deliverer,
+        database_url: str,
+        storage_settings: StorageSettings | None = None,
+        clock: Callable[[], datetime] = lambda: datetime.now(UTC),
+    ) -> None:
+        self.store = store
+        self.deliverer = deliverer
+        self.storage_settings = storage_settings or StorageSettings()
+        self.clock = clock
+        self.scheduler = AsyncIOScheduler(
+            jobstores={"default": SQLAlchemyJobStore(url=database_url, tablename=JOB_TABLE)},
+            job_defaults={
+                "coalesce": True,
+                "max_instances": 1,
+                "misfire_grace_time": int(DIGEST_GRACE.total_seconds()),
+            },
+            timezone=UTC,
+        )
+        self._inflight: set[asyncio.Task[Any]] = set()
+
+    def start(self) -> None:
+        """Start on the running event loop; jobs of subscribed channels are (re)created from the database."""
+        global _active
+        _active = self
+        self.sync_channels()
+        interval = self.storage_settings.feed_interval
+        self.scheduler.add_job(
+            feeds_job,
+            IntervalTrigger(minutes=interval, jitter=max(1, interval * 6)),
+            id="feeds",
+            replace_existing=True,
+            misfire_grace_time=interval * 60,
+        )
+        self.scheduler.add_job(
+            sync_job,
+            IntervalTrigger(seconds=int(SYNC_EVERY.total_seconds())),
+            id="sync",
+            replace_existing=True,
+            misfire_grace_time=60,
+        )
+        self.scheduler.start()
+
+    async def shutdown(self) -> None:
+        """Stop taking new runs and let the ones in flight finish (their claims stay claimable)."""
+        global _active
+        self.scheduler.shutdown(wait=False)
+        if self._inflight:
+            await asyncio.wait(set(self._inflight), timeout=30)
+        _active = None
+
+    # -- jobs -----------------------------------------------------------------------------------
+
+    def sync_channels(self) -> None:
+        """One digest job per subscribed channel at its local time; none for the others."""
+        wanted = {}
+        for channel in subscribed_channels(self.store):
+            hour, minute = (int(part) for part in channel.digest_time.split(":"))
+            wanted[f"digest:{channel.id}"] = (
+                channel.id,
+                DailyAt(hour=hour, minute=minute, timezone=channel.timezone),
+            )
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith("digest:") and job.id not in wanted:
+                job.remove()
+        for job_id, (channel_id, trigger) in wanted.items():
+            existing = self.scheduler.get_job(job_id)
+            if existing is not None and repr(existing.trigger) == repr(trigger):
+                continue
+            self.scheduler.add_job(digest_job, trigger, args=[channel_id], id=job_id, replace_existing=True)
+
+    async def run_digest(self, channel_id: int) -> None:
+        task = asyncio.current_task()
+        if task is not None:
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        try:
+            await self.deliverer.deliver(channel_id, self.clock())
+        except Exception as error:
+            log.warning("digest for channel %s not posted yet: %s", channel_id, error)
+
+    async def sync(self) -> None:
+        """Follow subscription changes made in chat, and retry digests that failed or were abandoned."""
+        await asyncio.to_thread(self.sync_channels)
+        now = self.clock()
+        due = await asyncio.to_thread(
+            lambda: ledger.retryable(
+                self.store, since=(now - timedelta(days=1)).date(), now=now, lease=self.deliverer.lease
+            )
+        )
+        for channel_id, _day in due:
+            await self.run_digest(channel_id)
+
+    async def poll_feeds(self) -> None:
+        from storage import feedstore
+
+        await asyncio.sleep(random.uniform(0, 2))  # instances sharing a database do not poll in lockstep
+        await asyncio.to_thread(feedstore.poll_feeds, self.store, self.storage_settings, due_only=True)
+        await self.notify_failing_feeds()
+
+    async def notify_failing_feeds(self) -> None:
+        """Tell the channels that use a feed, once, that it keeps failing (MonitoRSS #276)."""
+        from storage import feedstore
+        from storage.channels import Channel
+
+        notices: list[tuple[Channel, str]] = await asyncio.to_thread(
+            feedstore.claim_failure_notices, self.store, FEED_FAILURES_BEFORE_NOTICE
+        )
+        for channel, text in notices:
+            try:
+                await self.deliverer.notify(channel, text)
+            except Exception as error:
+                log.warning("could not tell channel %s about a failing feed: %s", channel.id, error)
+
+
+def describe(scheduler: BriefbotScheduler) -> list[dict[str, Any]]:
+    return [
+        {"id": job.id, "next": job.next_run_time, "trigger": str(job.trigger)}
+        for job in scheduler.scheduler.get_jobs()
+    ]
+
+
+__all__ = ["BriefbotScheduler", "describe", "digest_job", "feeds_job", "get_channel", "sync_job"]
