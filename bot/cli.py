@@ -84,6 +84,18 @@ def build_parser() -> argparse.ArgumentParser:
     feed_poll = feed_commands.add_parser("poll", help="poll every feed now")
     feed_poll.add_argument("--json", action="store_true")
 
+    run = commands.add_parser(
+        "run",
+        help="run the bot: the configured chat platforms and the digest scheduler",
+        description="Run the bot: Slack (SLACK_BOT_TOKEN, SLACK_APP_TOKEN or SLACK_SIGNING_SECRET), Discord "
+        "(DISCORD_BOT_TOKEN) and the scheduler that posts digests and polls feeds. Stops cleanly on "
+        "SIGTERM/SIGINT.",
+    )
+    run.add_argument(
+        "--console", action="store_true", help="also post the console channel's digests to stdout"
+    )
+    run.add_argument("--once", action="store_true", help="post the digests that are due, then exit")
+
     commands.add_parser(
         "chat",
         help="the chat commands at a terminal prompt (no token needed)",
@@ -427,6 +439,33 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    import asyncio
+    import logging
+
+    from bot.app import database_url
+    from bot.runner import NothingToRun, run
+    from bot.secrets import Secrets
+
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
+    )
+    for noisy in ("apscheduler", "alembic", "httpx"):
+        logging.getLogger(noisy).setLevel(logging.WARNING)
+    try:
+        return asyncio.run(
+            run(
+                settings,
+                secrets=Secrets.from_env(),
+                database_url=database_url(settings),
+                console=args.console,
+                once=args.once,
+            )
+        )
+    except NothingToRun as error:
+        raise UsageError(str(error)) from None
+
+
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
@@ -491,6 +530,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "feeds": cmd_feeds,
     "db": cmd_db,
     "chat": cmd_chat,
+    "run": cmd_run,
     "demo": cmd_demo,
 }
 

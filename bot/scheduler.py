@@ -27,7 +27,7 @@ from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
-from bot.delivery import Deliverer
+from bot.delivery import Deliverer, digest_date
 from bot.trigger import DailyAt
 from config import StorageSettings
 from storage import ledger
@@ -89,7 +89,6 @@ class BriefbotScheduler:
         """Start on the running event loop; jobs of subscribed channels are (re)created from the database."""
         global _active
         _active = self
-        self.sync_channels()
         interval = self.storage_settings.feed_interval
         self.scheduler.add_job(
             feeds_job,
@@ -106,6 +105,9 @@ class BriefbotScheduler:
             misfire_grace_time=60,
         )
         self.scheduler.start()
+        # After start, so the stored jobs are seen (and kept, with their missed run times) rather than
+        # replaced by new ones that would forget the run missed while no instance was up.
+        self.sync_channels()
 
     async def shutdown(self) -> None:
         """Stop taking new runs and let the ones in flight finish (their claims stay claimable)."""
@@ -134,6 +136,28 @@ class BriefbotScheduler:
             if existing is not None and repr(existing.trigger) == repr(trigger):
                 continue
             self.scheduler.add_job(digest_job, trigger, args=[channel_id], id=job_id, replace_existing=True)
+
+    async def catch_up(self) -> int:
+        """Post every digest whose time today has passed within the grace time and that is not sent.
+
+        Covers what the job store cannot know about: a channel subscribed while no instance ran, a
+        lost job table, or a first start after the digest hour. The ledger keeps it to one post.
+        """
+        now = self.clock()
+        posted = 0
+        for channel in await asyncio.to_thread(subscribed_channels, self.store):
+            day = digest_date(now, channel.digest_time, channel.timezone)
+            hour, minute = (int(part) for part in channel.digest_time.split(":"))
+            scheduled = DailyAt(hour=hour, minute=minute, timezone=channel.timezone).fire_time_on(
+                datetime.combine(day, datetime.min.time())
+            )
+            if now - scheduled > DIGEST_GRACE:
+                continue
+            sent = await asyncio.to_thread(ledger.is_sent, self.store, channel.id, day)
+            if not sent:
+                await self.run_digest(channel.id)
+                posted += 1
+        return posted
 
     async def run_digest(self, channel_id: int) -> None:
         task = asyncio.current_task()

@@ -29,7 +29,9 @@ class DailyAt(BaseTrigger):
 
     def get_next_fire_time(self, previous_fire_time: datetime | None, now: datetime) -> datetime | None:
         zone = ZoneInfo(self.timezone)
-        after = now if previous_fire_time is None else max(now, previous_fire_time + timedelta(seconds=1))
+        # As APScheduler's own triggers do: after the previous fire, even if that is before now, so
+        # the scheduler can see (and coalesce or drop by grace time) the runs it missed while down.
+        after = now if previous_fire_time is None else min(now, previous_fire_time + timedelta(seconds=1))
         local = after.astimezone(zone)
         for offset in range(3):
             candidate = self.fire_time_on(local + timedelta(days=offset))

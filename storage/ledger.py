@@ -191,3 +191,13 @@ def retryable(
             )
         ).all()
         return [(channel_id, digest_date) for channel_id, digest_date in rows]
+
+
+def is_sent(store: Store, channel_id: int, digest_date: date) -> bool:
+    with store.sessions() as session:
+        status = session.scalar(
+            select(DeliveryRow.status).where(
+                DeliveryRow.channel_id == channel_id, DeliveryRow.digest_date == digest_date
+            )
+        )
+        return status == "sent"

@@ -1,0 +1,119 @@
+"""``briefbot run``: the configured chat platforms, the scheduler, and a clean stop on SIGTERM/SIGINT."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+from collections.abc import Awaitable, Callable
+from typing import TextIO
+
+from bot.core import CommandCore, Reply
+from bot.delivery import Deliverer
+from bot.render.text import render_text
+from bot.render.view import to_view
+from bot.scheduler import BriefbotScheduler
+from bot.secrets import Secrets
+from config import Settings
+
+log = logging.getLogger(__name__)
+
+
+class NothingToRun(RuntimeError):
+    """No chat platform is configured; the message names the variables to set."""
+
+
+def console_poster(stream: TextIO) -> Callable[[str, Reply], Awaitable[None]]:
+    async def post(channel: str, reply: Reply) -> None:
+        print(f"[briefbot → console:{channel}]\n{render_text(to_view(reply))}\n", file=stream, flush=True)
+
+    return post
+
+
+def platforms(settings: Settings, secrets: Secrets, *, console: bool) -> list[str]:
+    """The platforms this instance will run, or a one-line explanation of what is missing."""
+    chosen = []
+    if secrets.slack_bot_token:
+        missing = secrets.slack_missing(settings.slack.mode)
+        if missing:
+            raise NothingToRun(f"Slack ({settings.slack.mode} mode) also needs {' and '.join(missing)}")
+        chosen.append("slack")
+    if secrets.discord_bot_token:
+        chosen.append("discord")
+    if console:
+        chosen.append("console")
+    if not chosen:
+        raise NothingToRun(
+            "no chat platform configured: set SLACK_BOT_TOKEN with SLACK_APP_TOKEN (Socket Mode) "
+            "or SLACK_SIGNING_SECRET (HTTP mode), and/or DISCORD_BOT_TOKEN; "
+            "or use --console, or `briefbot chat` to try the commands"
+        )
+    return chosen
+
+
+async def run(
+    settings: Settings,
+    *,
+    secrets: Secrets,
+    database_url: str,
+    console: bool = False,
+    once: bool = False,
+    stream: TextIO = sys.stdout,
+) -> int:
+    from bot.app import open_store
+
+    chosen = platforms(settings, secrets, console=console)
+    store = open_store(settings)
+    deliverer = Deliverer(store=store)
+    core = CommandCore(
+        store=store,
+        storage_settings=settings.storage,
+        deliver=lambda channel_id, now: deliverer.deliver(channel_id, now, force=True),
+    )
+    if "console" in chosen:
+        deliverer.posters["console"] = console_poster(stream)
+    services: list[Awaitable[None]] = []
+    if "slack" in chosen:
+        from bot.adapters.slack_app import run_slack, slack_poster
+
+        deliverer.posters["slack"] = slack_poster(secrets)
+        services.append(run_slack(core, settings.slack, secrets))
+    if "discord" in chosen:
+        from bot.adapters.discord_bot import discord_poster, run_discord
+
+        deliverer.posters["discord"] = discord_poster(secrets)
+        services.append(run_discord(core, settings.discord, secrets))
+
+    scheduler = BriefbotScheduler(
+        store=store, deliverer=deliverer, database_url=database_url, storage_settings=settings.storage
+    )
+    if once:
+        # Post what is due and stop: for cron, for CI, and for trying the scheduler by hand.
+        posted = await scheduler.catch_up()
+        print(f"briefbot: {posted} digest run(s) due", file=sys.stderr)
+        return 0
+
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        loop.add_signal_handler(signum, stop.set)
+    scheduler.start()
+    await scheduler.catch_up()
+    tasks = [asyncio.ensure_future(service) for service in services]
+    print(f"briefbot: running {', '.join(chosen)}; stop with Ctrl-C", file=sys.stderr, flush=True)
+    waiter = asyncio.ensure_future(stop.wait())
+    done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)
+    failed = [task for task in tasks if task in done and task.exception() is not None]
+    print("briefbot: stopping; digests being posted finish first", file=sys.stderr, flush=True)
+    await scheduler.shutdown()
+    for task in tasks:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError, Exception):
+            await task
+    if failed:
+        error = failed[0].exception()
+        print(f"briefbot: {type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    return 0

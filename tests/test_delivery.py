@@ -1,0 +1,311 @@
+"""Digests that arrive once: the ledger, the deliverer and the scheduler, on both databases.
+
+Time is moved (time-machine, or the clock the store and deliverer are given), never waited for.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from bot.cli import samples_dir
+from bot.core import DigestReply, Reply, TextReply
+from bot.delivery import Deliverer
+from bot.scheduler import BriefbotScheduler
+from storage import ledger
+from storage.channels import subscribe
+from storage.db import open_database
+from storage.documents import Document, iter_documents
+from storage.store import Store
+from summarizer import Summarizer
+from tests.storage_backends import database_url
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Inbox:
+    """A poster that keeps what it was given; it can be told to fail the next N posts."""
+
+    def __init__(self) -> None:
+        self.posts: list[tuple[str, Reply]] = []
+        self.fail_next = 0
+        self.arrived = asyncio.Event()
+
+    async def __call__(self, channel: str, reply: Reply) -> None:
+        if self.fail_next:
+            self.fail_next -= 1
+            raise ConnectionError("platform said 503")
+        self.posts.append((channel, reply))
+        self.arrived.set()
+
+    @property
+    def digests(self) -> list[DigestReply]:
+        return [r for _, r in self.posts if isinstance(r, DigestReply)]
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(request.param, tmp_path)
+
+
+@pytest.fixture
+def clock() -> Clock:
+    return Clock(datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN))
+
+
+@pytest.fixture
+def store(url: str, summarizer: Summarizer, clock: Clock) -> Store:
+    engine, sessions = open_database(url)
+    return Store(engine=engine, sessions=sessions, summarizer=summarizer, clock=clock)
+
+
+def samples() -> list[Document]:
+    return [d for d in iter_documents([samples_dir()]) if isinstance(d, Document)]
+
+
+def subscribed_channel(store: Store, *, at: str = "09:00", zone: str = "Europe/Berlin") -> int:
+    channel = store.channel("console", "newsroom")
+    subscribe(store, channel, digest_time=at, timezone=zone)
+    return channel
+
+
+# -- the ledger ----------------------------------------------------------------------------------
+
+
+def test_a_claim_is_taken_once_until_it_fails_or_expires(store: Store, clock: Clock) -> None:
+    channel = store.channel("console", "x")
+    day = date(2026, 11, 24)
+    first = ledger.claim(store, channel, day, owner="a", now=clock.now)
+    assert first is not None
+    assert ledger.claim(store, channel, day, owner="b", now=clock.now) is None
+    # The poster "a" died: after the lease its claim may be taken over, once.
+    later = clock.now + ledger.DEFAULT_LEASE + timedelta(seconds=1)
+    second = ledger.claim(store, channel, day, owner="b", now=later)
+    assert second is not None and second.attempt == 2
+    assert ledger.claim(store, channel, day, owner="c", now=later) is None
+    assert not ledger.mark_sent(store, first, [], now=later), "a lost claim cannot mark the digest sent"
+    assert ledger.mark_sent(store, second, [], now=later)
+    assert ledger.claim(store, channel, day, owner="d", now=later + timedelta(days=1)) is None
+    assert ledger.is_sent(store, channel, day)
+
+
+def test_a_failed_claim_can_be_retried_at_once(store: Store, clock: Clock) -> None:
+    channel = store.channel("console", "x")
+    held = ledger.claim(store, channel, date(2026, 11, 24), owner="a", now=clock.now)
+    assert held is not None
+    ledger.mark_failed(store, held, "503")
+    assert ledger.retryable(store, since=date(2026, 11, 23), now=clock.now) == [(channel, date(2026, 11, 24))]
+    assert ledger.claim(store, channel, date(2026, 11, 24), owner="b", now=clock.now) is not None
+
+
+def test_racing_claims_have_one_winner(store: Store, clock: Clock) -> None:
+    channel = store.channel("console", "x")
+    for offset in range(10):
+        day = date(2026, 12, 1) + timedelta(days=offset)
+        barrier = threading.Barrier(4)
+        wins: list[object] = []
+
+        def race(
+            owner: str, day: date = day, barrier: threading.Barrier = barrier, wins: list[object] = wins
+        ) -> None:
+            barrier.wait()
+            held = ledger.claim(store, channel, day, owner=owner, now=clock.now)
+            if held is not None:
+                wins.append(held)
+
+        threads = [threading.Thread(target=race, args=(f"instance-{i}",)) for i in range(4)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        assert len(wins) == 1
+
+
+# -- the deliverer ---------------------------------------------------------------------------------
+
+
+async def test_digest_is_posted_once_with_stories_grouped(store: Store, clock: Clock) -> None:
+    store.ingest(samples())
+    channel = subscribed_channel(store)
+    inbox = Inbox()
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    reply = await deliverer.deliver(channel, clock.now)
+    assert isinstance(reply, DigestReply)
+    [(posted_to, digest)] = inbox.posts
+    assert posted_to == "newsroom" and isinstance(digest, DigestReply)
+    stories = digest.digest.stories
+    assert stories[0].sources == 2 and "Halvern" in stories[0].title + stories[0].summary[0]
+    assert len(digest.digest.article_ids) == 7 and len(stories) == 6
+    assert "Bashar al-Assad" in digest.digest.actors
+    assert digest.digest.day == date(2026, 11, 24)
+    # Again the same day, or after a restart (a new deliverer): nothing more is posted.
+    assert await deliverer.deliver(channel, clock.now + timedelta(minutes=5)) is None
+    restarted = Deliverer(store=store, posters={"console": inbox}, owner="two", retry_pause=0)
+    assert await restarted.deliver(channel, clock.now + timedelta(hours=1)) is None
+    assert len(inbox.posts) == 1
+    # The next day only what is new is posted.
+    clock.now += timedelta(days=1)
+    store.ingest(
+        [
+            Document(
+                location="new",
+                text="Fresh Report\n\nThe harbour reopened on Friday after "
+                "the strike ended, officials said. Some 40 ships entered port.",
+            )
+        ]
+    )
+    reply = await restarted.deliver(channel, clock.now)
+    assert isinstance(reply, DigestReply) and len(reply.digest.article_ids) == 1
+
+
+async def test_restart_between_claim_and_send_posts_once_after_the_lease(store: Store, clock: Clock) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    # Instance "dead" claimed the digest and died before posting.
+    assert ledger.claim(store, channel, date(2026, 11, 24), owner="dead", now=clock.now) is not None
+    inbox = Inbox()
+    survivor = Deliverer(store=store, posters={"console": inbox}, owner="alive", retry_pause=0)
+    assert await survivor.deliver(channel, clock.now + timedelta(minutes=1)) is None
+    after_lease = clock.now + ledger.DEFAULT_LEASE + timedelta(minutes=1)
+    assert isinstance(await survivor.deliver(channel, after_lease), DigestReply)
+    assert await survivor.deliver(channel, after_lease) is None
+    assert len(inbox.digests) == 1 and len(inbox.digests[0].digest.article_ids) == 2
+
+
+async def test_platform_errors_are_retried_and_never_lose_the_digest(store: Store, clock: Clock) -> None:
+    store.ingest(samples()[:3])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    inbox = Inbox()
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    inbox.fail_next = 2  # two 503s, then success: posted once, within the same run
+    assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
+    assert len(inbox.digests) == 1
+
+    clock.now += timedelta(days=1)
+    store.ingest(samples()[3:])
+    inbox.fail_next = 10  # the platform is down for this run
+    with pytest.raises(ConnectionError):
+        await deliverer.deliver(channel, clock.now)
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent", "failed"]
+    assert len(store.new_for_channel(channel)) == 4, "nothing was marked delivered"
+    inbox.fail_next = 0
+    retried = await deliverer.deliver(channel, clock.now + timedelta(minutes=1))
+    assert isinstance(retried, DigestReply) and len(retried.digest.article_ids) == 4
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent", "sent"]
+
+
+async def test_an_empty_day_says_so_or_stays_quiet(store: Store, clock: Clock) -> None:
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    inbox = Inbox()
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    reply = await deliverer.deliver(channel, clock.now)
+    assert isinstance(reply, DigestReply) and reply.digest.empty and len(inbox.posts) == 1
+    subscribe(store, channel, digest_time="09:00", timezone="Europe/Berlin", quiet_when_empty=True)
+    await deliverer.deliver(channel, clock.now + timedelta(days=1))
+    assert len(inbox.posts) == 1, "a quiet channel gets no 'nothing new' message"
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent", "sent"]
+
+
+# -- the scheduler, with time moved ----------------------------------------------------------------
+
+
+async def run_scheduler_at(store: Store, url: str, inbox: Inbox, at: datetime, *, owner: str) -> None:
+    """Start a scheduler (as a restarted process would) at ``at``, let it process due jobs, stop it."""
+    with time_machine.travel(at, tick=True):
+        deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
+        scheduler = BriefbotScheduler(
+            store=store, deliverer=deliverer, database_url=url, clock=lambda: datetime.now(UTC)
+        )
+        scheduler.start()
+        try:
+            await asyncio.sleep(0.3)  # real time for the scheduler's first pass; the clock is moved
+            await asyncio.wait_for(_settled(scheduler), timeout=20)
+        finally:
+            await scheduler.shutdown()
+
+
+async def _settled(scheduler: BriefbotScheduler) -> None:
+    while scheduler._inflight:
+        await asyncio.wait(set(scheduler._inflight))
+
+
+async def test_missed_run_within_grace_is_posted_once_and_beyond_grace_folds_into_the_next(
+    store: Store, url: str, clock: Clock
+) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    inbox = Inbox()
+    assert not ledger.deliveries(store, channel)
+    # 08:00: the bot runs and schedules 09:00, then goes down.
+    await run_scheduler_at(store, url, inbox, datetime(2026, 11, 24, 8, 0, tzinfo=BERLIN), owner="a")
+    assert inbox.posts == []
+    # 09:20: back within the grace time: the missed 09:00 digest is posted, once.
+    await run_scheduler_at(store, url, inbox, datetime(2026, 11, 24, 9, 20, tzinfo=BERLIN), owner="b")
+    await run_scheduler_at(store, url, inbox, datetime(2026, 11, 24, 9, 25, tzinfo=BERLIN), owner="c")
+    assert [d.digest.day for d in inbox.digests] == [date(2026, 11, 24)]
+    # Down from 09:25 on the 24th to 10:00 on the 26th: the 25th is beyond grace and folds into one
+    # catch-up digest on the 26th, not a pile.
+    clock.now = datetime(2026, 11, 25, 12, 0, tzinfo=BERLIN)
+    store.ingest(samples()[2:4])
+    await run_scheduler_at(store, url, inbox, datetime(2026, 11, 26, 10, 0, tzinfo=BERLIN), owner="d")
+    assert [d.digest.day for d in inbox.digests] == [date(2026, 11, 24), date(2026, 11, 26)]
+    assert len(inbox.digests[1].digest.article_ids) == 2
+
+
+async def test_two_schedulers_racing_post_each_digest_once(store: Store, url: str, clock: Clock) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store, at="09:00")
+    inbox = Inbox()
+    at = datetime(2026, 11, 24, 9, 1, tzinfo=BERLIN)
+    with time_machine.travel(at, tick=True):
+        schedulers = []
+        for owner in ("left", "right"):
+            deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
+            schedulers.append(
+                BriefbotScheduler(
+                    store=store, deliverer=deliverer, database_url=url, clock=lambda: datetime.now(UTC)
+                )
+            )
+        await asyncio.gather(*(s.catch_up() for s in schedulers))
+    assert len(inbox.digests) == 1
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
+
+
+async def test_a_feed_that_keeps_failing_is_announced_once(store: Store, clock: Clock) -> None:
+    from storage import feedstore
+    from storage.channels import follow
+    from storage.models import SourceRow
+
+    channel = subscribed_channel(store)
+    feed = feedstore.add_feed(store, "https://feeds.example/broken.xml")
+    follow(store, channel, feed.id)
+    with store.sessions.begin() as session:
+        row = session.get(SourceRow, feed.id)
+        assert row is not None
+        row.failures, row.last_error = 3, "HTTP 500 from https://feeds.example/broken.xml"
+    inbox = Inbox()
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    scheduler = BriefbotScheduler(store=store, deliverer=deliverer, database_url="sqlite://")
+    await scheduler.notify_failing_feeds()
+    await scheduler.notify_failing_feeds()
+    notices = [r for _, r in inbox.posts if isinstance(r, TextReply)]
+    assert len(notices) == 1 and "failed 3 times" in notices[0].text and "HTTP 500" in notices[0].text

@@ -1,0 +1,93 @@
+"""``briefbot run`` as processes: two instances on one PostgreSQL database, and a clean stop."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.cli import samples_dir
+from tests.storage_backends import database_url
+
+BOT = [sys.executable, "-m", "bot.cli"]
+
+
+def environment(url: str, tmp_path: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", "SLACK_", "DISCORD_"))}
+    env.update(BRIEFBOT_DATABASE_URL=url, BRIEFBOT_DATA_DIR=str(tmp_path))
+    return env
+
+
+def prepare(env: dict[str, str]) -> None:
+    """Samples stored, the console channel subscribed for 30 minutes ago (so its digest is due)."""
+    due = (datetime.now(UTC) - timedelta(minutes=30)).strftime("%H:%M")
+    subprocess.run(
+        [*BOT, "ingest", str(samples_dir())], env=env, check=True, capture_output=True, timeout=180
+    )
+    chat = subprocess.run(
+        [*BOT, "chat"], input=f"subscribe {due} UTC\n", env=env, capture_output=True, text=True, timeout=120
+    )
+    assert f"daily at {due} (UTC)" in chat.stdout, chat.stderr
+
+
+def test_two_instances_on_postgresql_post_the_digest_once(tmp_path: Path) -> None:
+    for url in database_url("postgres", tmp_path):
+        env = environment(url, tmp_path)
+        prepare(env)
+        runs = [
+            subprocess.Popen(
+                [*BOT, "run", "--console", "--once"],
+                env=env,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                text=True,
+            )
+            for _ in range(2)
+        ]
+        outputs = [run.communicate(timeout=180) for run in runs]
+        assert [run.returncode for run in runs] == [0, 0], [err for _, err in outputs]
+        posted = "".join(out for out, _ in outputs)
+        assert posted.count("[briefbot → console:local]") == 1
+        assert "reported by 2 sources" in posted
+        again = subprocess.run(
+            [*BOT, "run", "--console", "--once"], env=env, capture_output=True, text=True, timeout=180
+        )
+        assert "[briefbot →" not in again.stdout
+
+
+def test_run_without_any_platform_says_which_tokens_are_missing(tmp_path: Path) -> None:
+    env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)
+    result = subprocess.run([*BOT, "run"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode == 2
+    assert "SLACK_BOT_TOKEN" in result.stderr and "DISCORD_BOT_TOKEN" in result.stderr
+    slack_only = subprocess.run(
+        [*BOT, "run"], env={**env, "SLACK_BOT_TOKEN": "xoxb-test"}, capture_output=True, text=True, timeout=60
+    )
+    assert slack_only.returncode == 2 and "also needs SLACK_APP_TOKEN" in slack_only.stderr
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
+def test_run_stops_cleanly_on_a_signal(tmp_path: Path, signum: signal.Signals) -> None:
+    env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)
+    process = subprocess.Popen(
+        [*BOT, "run", "--console"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    assert process.stderr is not None
+    deadline = time.monotonic() + 120
+    started = ""
+    while time.monotonic() < deadline:
+        line = process.stderr.readline()
+        started += line
+        if "running console" in line or not line:
+            break
+    assert "running console" in started, started
+    process.send_signal(signum)
+    _, rest = process.communicate(timeout=60)
+    assert process.returncode == 0, rest
+    assert "stopping" in rest and "Traceback" not in rest
