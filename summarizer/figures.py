@@ -14,8 +14,15 @@ from collections.abc import Collection, Sequence
 from summarizer.brief import Figure
 from summarizer.mentions import Entity, Token
 
-KINDS = {"CARDINAL": "count", "MONEY": "money", "PERCENT": "percent", "QUANTITY": "quantity", "DATE": "date"}
-KIND_WEIGHT = {"money": 1.3, "percent": 1.2, "quantity": 1.1, "count": 1.0, "date": 0.5}
+KINDS = {
+    "CARDINAL": "count",
+    "MONEY": "money",
+    "PERCENT": "percent",
+    "QUANTITY": "quantity",
+    "DATE": "date",
+    "ORDINAL": "ordinal",
+}
+KIND_WEIGHT = {"money": 1.3, "percent": 1.2, "quantity": 1.1, "count": 1.0, "ordinal": 0.7, "date": 0.5}
 MAX_UNIT_WORDS = 3
 
 _WORD_NUMBERS = {
@@ -170,6 +177,8 @@ def extract_figures(
         if position in absorbed:
             continue
         kind = KINDS[entity.label]
+        if kind == "ordinal" and not any(ch.isdigit() for ch in entity.text):
+            continue  # "first", "second": order, not a figure; "his 500th appearance" is one
         if kind == "date" and (
             not any(ch.isdigit() for ch in entity.text) or _WEEKDAYS_AND_VAGUE.match(entity.text)
         ):
@@ -191,7 +200,9 @@ def extract_figures(
             end_char = nxt.end
             after = nxt.last_token + 1
         # Quantities ("65 kilometers an hour") and percentages carry their unit inside the entity.
-        unit_tokens = _unit_after(tokens, after, sentence_end) if kind in {"count", "money"} else []
+        unit_tokens = (
+            _unit_after(tokens, after, sentence_end) if kind in {"count", "money", "ordinal"} else []
+        )
         if unit_tokens:
             end_char = unit_tokens[-1].start + len(unit_tokens[-1].text)
         figure_text = text[entity.start : end_char]
@@ -209,9 +220,11 @@ def extract_figures(
             unit = "percent"
         if _is_noise(entity, kind, value, unit, tokens, text):
             continue
-        score = KIND_WEIGHT[kind] * (1.0 / (1.0 + entity.sentence / 2.0))
-        score += 0.6 if unit else 0.0
-        score += 0.5 if entity.sentence in summary else 0.0
+        # Where a number stands matters most (news states its key figures early); its kind, whether it
+        # says what it counts, and whether its sentence made the summary break ties.
+        score = (0.8 + 0.2 * KIND_WEIGHT[kind]) / (1.0 + entity.sentence / 2.0)
+        score += 0.2 if unit else 0.0
+        score += 0.2 if entity.sentence in summary else 0.0
         figures.append(
             Figure(
                 text=" ".join(figure_text.split()),
