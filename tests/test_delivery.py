@@ -309,3 +309,22 @@ async def test_a_feed_that_keeps_failing_is_announced_once(store: Store, clock: 
     await scheduler.notify_failing_feeds()
     notices = [r for _, r in inbox.posts if isinstance(r, TextReply)]
     assert len(notices) == 1 and "failed 3 times" in notices[0].text and "HTTP 500" in notices[0].text
+
+
+async def test_digest_now_in_chat_posts_through_the_ledger_once(store: Store, clock: Clock) -> None:
+    from bot.core import CommandCore, Incoming
+
+    store.ingest(samples()[:2])
+    inbox = Inbox()
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    clock.now = datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN)  # before the 09:00 digest: `now` forces it
+    core = CommandCore(
+        store=store, clock=clock, deliver=lambda channel, now: deliverer.deliver(channel, now, force=True)
+    )
+    incoming = Incoming(platform="console", channel="newsroom", user="u", text="digest now", is_manager=True)
+    subscribed_channel(store)
+    [first] = await core.handle(incoming)
+    assert isinstance(first, TextReply) and "is posted" in first.text
+    [second] = await core.handle(incoming)
+    assert isinstance(second, TextReply) and "already posted" in second.text
+    assert len(inbox.digests) == 1 and len(inbox.digests[0].digest.article_ids) == 2

@@ -204,8 +204,17 @@ class CommandCore:
         timezone = channel.timezone if channel else "UTC"
         if rest == "now":
             if self.deliver is not None:
-                reply = await self.deliver(channel_id, self.clock())
-                return [reply] if reply else [TextReply(text="Today's digest was already posted here.")]
+                # The deliverer posts to the channel itself (through the ledger, so once); answering with
+                # the digest too would show it twice.
+                posted = await self.deliver(channel_id, self.clock())
+                return [
+                    TextReply(
+                        text="Today's digest is posted in this channel."
+                        if posted
+                        else "Today's digest was already posted here.",
+                        private=True,
+                    )
+                ]
             digest = await asyncio.to_thread(
                 lambda: compose(self.store, channel_id, now=self.clock(), timezone=timezone)
             )

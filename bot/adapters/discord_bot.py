@@ -1,0 +1,341 @@
+"""The Discord adapter: slash commands in, embeds out, and nothing else.
+
+Each slash command is assembled back into the command text the core parses ("brief 3", "search
+hezbollah since:7d"), handed to :meth:`CommandCore.handle` as an :class:`Incoming`, and its replies
+are rendered by :func:`bot.render.embeds.to_messages`. Parsing, permissions policy and storage stay in
+the core; the only store access here is the read-only title lookup that autocomplete needs.
+
+Discord wants an answer within 3 seconds (FIELD-NOTES), so the commands that search, summarise or
+compose (brief, search, more, ask, digest) defer at once; the others answer directly unless the core
+takes longer than :data:`QUICK_REPLY_SECONDS`, when they defer too. Rate limits (429 with Retry-After)
+are honoured by discord.py's own HTTP and webhook clients, which sleep and retry.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import shlex
+import zoneinfo
+from collections.abc import Sequence
+from functools import cache
+from typing import Literal
+
+import discord
+from discord import app_commands
+
+from bot.core import CommandCore, Incoming, Reply
+from bot.core.commands import BY_NAME
+from bot.render.embeds import DiscordMessage, to_messages
+from bot.render.limits import truncate
+from bot.render.view import to_view
+from bot.secrets import DISCORD_BOT_TOKEN, Secrets
+from config import ConfigError, DiscordSettings
+
+log = logging.getLogger(__name__)
+
+PLATFORM = "discord"
+SLOW_COMMANDS = frozenset({"brief", "search", "more", "ask", "digest"})
+QUICK_REPLY_SECONDS = 2.0  # under Discord's 3 s deadline for the first answer, with room for the request
+CHOICES_LIMIT = 25  # autocomplete suggestions Discord shows
+CHOICE_NAME_LIMIT = 100
+DESCRIPTION_LIMIT = 100  # a slash command's or option's description
+
+
+def intents() -> discord.Intents:
+    """No privileged intent: interactions reach a bot whatever its intents; ``guilds`` keeps the
+    client's cache of guilds and channels (names for :class:`Incoming`) current."""
+    chosen = discord.Intents.none()
+    chosen.guilds = True
+    return chosen
+
+
+def command_text(name: str, *parts: str | None) -> str:
+    """The command as a user would type it to the core: the name, then the filled-in options."""
+    return " ".join([name, *(part.strip() for part in parts if part and part.strip())])
+
+
+def to_incoming(interaction: discord.Interaction, text: str) -> Incoming:
+    """Who asked where. A manager is whoever may manage the channel: Discord resolves the member's
+    permissions in that channel (roles, overwrites, administrator) and sends them with the interaction."""
+    channel_id = interaction.channel_id
+    return Incoming(
+        platform=PLATFORM,
+        channel=str(channel_id) if channel_id is not None else f"dm:{interaction.user.id}",
+        user=str(interaction.user.id),
+        text=text,
+        channel_name=getattr(interaction.channel, "name", None),
+        is_manager=interaction.permissions.manage_channels,
+    )
+
+
+@cache
+def _zones() -> tuple[str, ...]:
+    return tuple(sorted(zoneinfo.available_timezones()))
+
+
+def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
+    """IANA zones containing what was typed ("berlin" finds Europe/Berlin)."""
+    needle = current.strip().lower().replace(" ", "_")
+    found = [zone for zone in _zones() if needle in zone.lower()]
+    return [app_commands.Choice(name=zone, value=zone) for zone in found[:CHOICES_LIMIT]]
+
+
+class BriefbotTree(app_commands.CommandTree["BriefbotClient"]):
+    """The command tree; a command that fails tells its user so instead of "did not respond"."""
+
+    async def on_error(
+        self, interaction: discord.Interaction[BriefbotClient], error: app_commands.AppCommandError
+    ) -> None:
+        name = interaction.command.name if interaction.command else "?"
+        log.error("/%s failed", name, exc_info=error)
+        text = f"Sorry, `/{name}` failed. The error is in the bot's log."
+        try:
+            if interaction.response.is_done():
+                await interaction.followup.send(text, ephemeral=True)
+            else:
+                await interaction.response.send_message(text, ephemeral=True)
+        except discord.HTTPException:
+            log.warning("could not tell the user that /%s failed", name)
+
+
+class BriefbotClient(discord.Client):
+    """A Discord client that holds the core (it does not become it) and serves its slash commands."""
+
+    def __init__(self, core: CommandCore, *, settings: DiscordSettings) -> None:
+        # Article text may quote "@everyone": nothing a reply says may ping anyone.
+        super().__init__(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+        self.core = core
+        self.settings = settings
+        self.tree = BriefbotTree(self)
+        _add_commands(self)
+
+    async def answer(self, interaction: discord.Interaction, text: str) -> None:
+        """Run one command through the core and post its replies as the interaction's answer."""
+        name = text.partition(" ")[0]
+        work = asyncio.ensure_future(self.core.handle(to_incoming(interaction, text)))
+        try:
+            if name not in SLOW_COMMANDS:
+                await asyncio.wait({work}, timeout=QUICK_REPLY_SECONDS)
+            if not work.done():
+                # Public "thinking…": whether the answer is private is known only once it exists.
+                await interaction.response.defer(ephemeral=False, thinking=True)
+            replies = await work
+        finally:
+            work.cancel()  # a no-op once done; stops the core's work when answering failed
+        await post_replies(interaction, replies)
+
+    async def suggest_articles(self, current: str) -> list[app_commands.Choice[str]]:
+        """Stored articles whose title holds every typed word; the latest ones before anything is typed."""
+        store = self.core.store
+        words = current.strip()
+        if words:
+            articles = await asyncio.to_thread(store.find_by_title, words, limit=CHOICES_LIMIT)
+        else:
+            articles = await asyncio.to_thread(store.articles, limit=CHOICES_LIMIT)
+        return [
+            app_commands.Choice(name=truncate(a.title or f"#{a.id}", CHOICE_NAME_LIMIT), value=str(a.id))
+            for a in articles[:CHOICES_LIMIT]
+        ]
+
+
+async def post_replies(interaction: discord.Interaction, replies: Sequence[Reply]) -> None:
+    """Send every message of every reply, private ones ephemeral.
+
+    After a public defer, Discord takes the first followup as the end of "thinking…" and keeps the
+    defer's visibility whatever the followup's flags say (discord-api-docs #2742, #2866). A private
+    first answer therefore deletes the placeholder and follows up ephemerally instead.
+    """
+    placeholder = interaction.response.is_done()
+    for reply in replies:
+        view = to_view(reply)
+        for message in to_messages(view):
+            if not interaction.response.is_done():
+                await _respond(interaction, message, private=view.private)
+                continue
+            if placeholder and view.private:
+                await interaction.delete_original_response()
+            placeholder = False
+            await _follow_up(interaction, message, private=view.private)
+    if placeholder:
+        await interaction.delete_original_response()
+
+
+def _embeds(message: DiscordMessage) -> list[discord.Embed]:
+    return [discord.Embed.from_dict(dict(embed)) for embed in message.embeds]
+
+
+async def _respond(interaction: discord.Interaction, message: DiscordMessage, *, private: bool) -> None:
+    await interaction.response.send_message(
+        message.content or None, embeds=_embeds(message), ephemeral=private
+    )
+
+
+async def _follow_up(interaction: discord.Interaction, message: DiscordMessage, *, private: bool) -> None:
+    if message.content:
+        await interaction.followup.send(message.content, embeds=_embeds(message), ephemeral=private)
+    else:
+        await interaction.followup.send(embeds=_embeds(message), ephemeral=private)
+
+
+def _about(name: str) -> str:
+    """A slash command's description: the core's own summary of the command."""
+    return truncate(BY_NAME[name].summary, DESCRIPTION_LIMIT)
+
+
+def _add_commands(client: BriefbotClient) -> None:
+    """One slash command per core command; each only assembles the text the core parses."""
+    tree = client.tree
+
+    @tree.command(name="brief", description=_about("brief"))
+    @app_commands.describe(article="a stored article (pick one as you type), an id, a URL or title words")
+    async def brief(interaction: discord.Interaction, article: str | None = None) -> None:
+        await client.answer(interaction, command_text("brief", article))
+
+    @brief.autocomplete("article")
+    async def brief_article(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await client.suggest_articles(current)
+
+    @tree.command(name="search", description=_about("search"))
+    @app_commands.describe(query='words, and filters such as since:7d until:2024-05-01 actor:"name"')
+    async def search(interaction: discord.Interaction, query: str) -> None:
+        await client.answer(interaction, command_text("search", query))
+
+    @tree.command(name="more", description=_about("more"))
+    async def more(interaction: discord.Interaction) -> None:
+        await client.answer(interaction, "more")
+
+    @tree.command(name="ask", description=_about("ask"))
+    @app_commands.describe(question="a question the stored articles may answer")
+    async def ask(interaction: discord.Interaction, question: str) -> None:
+        await client.answer(interaction, command_text("ask", question))
+
+    @tree.command(name="digest", description=_about("digest"))
+    @app_commands.describe(now="post the digest to the channel now and mark it sent")
+    async def digest(interaction: discord.Interaction, now: bool = False) -> None:
+        await client.answer(interaction, command_text("digest", "now" if now else None))
+
+    @tree.command(name="subscribe", description=_about("subscribe"))
+    @app_commands.describe(time="HH:MM, default 09:00", timezone="a time zone such as Europe/Berlin")
+    async def subscribe(
+        interaction: discord.Interaction, time: str | None = None, timezone: str | None = None
+    ) -> None:
+        await client.answer(interaction, command_text("subscribe", time, timezone))
+
+    @subscribe.autocomplete("timezone")
+    async def subscribe_timezone(
+        interaction: discord.Interaction, current: str
+    ) -> list[app_commands.Choice[str]]:
+        return timezone_choices(current)
+
+    @tree.command(name="unsubscribe", description=_about("unsubscribe"))
+    async def unsubscribe(interaction: discord.Interaction) -> None:
+        await client.answer(interaction, "unsubscribe")
+
+    @tree.command(name="sources", description=_about("sources"))
+    @app_commands.describe(
+        action="list, add or remove a feed", target="a feed URL (add) or its id or URL (remove)"
+    )
+    async def sources(
+        interaction: discord.Interaction,
+        action: Literal["list", "add", "remove"] = "list",
+        target: str | None = None,
+    ) -> None:
+        quoted = shlex.quote(target.strip()) if target and target.strip() else None
+        await client.answer(interaction, command_text("sources", action, quoted))
+
+    @tree.command(name="help", description="the commands and how to use them")
+    async def help_(interaction: discord.Interaction) -> None:
+        await client.answer(interaction, "help")
+
+
+def build_client(core: CommandCore, *, settings: DiscordSettings) -> BriefbotClient:
+    """The client with its slash commands, not yet logged in nor connected."""
+    return BriefbotClient(core, settings=settings)
+
+
+async def sync_commands(client: BriefbotClient, guilds: Sequence[str]) -> None:
+    """Register the slash commands with Discord: in each listed guild at once, else globally (global
+    commands can take up to an hour to appear)."""
+    if not guilds:
+        await client.tree.sync()
+        return
+    for guild_id in guilds:
+        if not guild_id.strip().isdigit():
+            raise ConfigError(f"discord.guilds: a guild id is a number, got {guild_id!r}")
+        guild = discord.Object(id=int(guild_id))
+        client.tree.copy_global_to(guild=guild)
+        await client.tree.sync(guild=guild)
+
+
+async def run_discord(core: CommandCore, settings: DiscordSettings, secrets: Secrets) -> None:
+    """Log in with DISCORD_BOT_TOKEN, register the commands, and serve until the connection closes."""
+    token = secrets.discord_bot_token
+    if not token:
+        raise _missing()
+    client = build_client(core, settings=settings)
+    async with client:
+        try:
+            await client.login(token)
+        except discord.LoginFailure as error:
+            raise _refused() from error
+        await sync_commands(client, settings.guilds)
+        await client.connect()
+
+
+def _missing() -> ConfigError:
+    return ConfigError(
+        f"{DISCORD_BOT_TOKEN} is not set: copy the token from the Bot page of your application "
+        "in the Discord Developer Portal into that environment variable"
+    )
+
+
+def _refused() -> ConfigError:
+    return ConfigError(
+        f"{DISCORD_BOT_TOKEN} was refused by Discord: reset it on the Bot page and set it again"
+    )
+
+
+class DiscordPoster:
+    """Posts a reply (the scheduler's digests) to a channel by its id, outside any interaction.
+
+    It logs in over REST only, on first use, with a client of its own: posting needs no gateway
+    connection, so a digest goes out even while the interactive client reconnects.
+    """
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+        self._client: discord.Client | None = None
+        self._lock = asyncio.Lock()
+
+    async def __call__(self, channel: str, reply: Reply) -> None:
+        if not channel.isdigit():
+            raise ValueError(f"not a Discord channel id: {channel!r}")
+        client = await self._logged_in()
+        target = client.get_partial_messageable(int(channel))
+        for message in to_messages(to_view(reply)):
+            await target.send(message.content or None, embeds=_embeds(message))
+
+    async def _logged_in(self) -> discord.Client:
+        async with self._lock:
+            if self._client is None:
+                client = discord.Client(intents=intents(), allowed_mentions=discord.AllowedMentions.none())
+                try:
+                    await client.login(self._token)
+                except discord.LoginFailure as error:
+                    await client.close()
+                    raise _refused() from error
+                self._client = client
+            return self._client
+
+    async def close(self) -> None:
+        if self._client is not None:
+            await self._client.close()
+            self._client = None
+
+
+def discord_poster(secrets: Secrets) -> DiscordPoster:
+    """The poster ``briefbot run`` gives the scheduler for Discord channels."""
+    if not secrets.discord_bot_token:
+        raise _missing()
+    return DiscordPoster(secrets.discord_bot_token)

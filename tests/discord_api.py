@@ -1,0 +1,416 @@
+"""A loopback fake of Discord's HTTP API, for the real discord.py client to talk to.
+
+The server runs in a thread on 127.0.0.1, port 0, and answers the routes briefbot uses: logging in
+(``GET /users/@me``, ``GET /oauth2/applications/@me``), interaction callbacks
+(``POST /interactions/{id}/{token}/callback``), followups (``POST /webhooks/{app}/{token}``), the
+original response (``PATCH``/``DELETE /webhooks/{app}/{token}/messages/@original``), command
+registration (``PUT /applications/{app}[/guilds/{guild}]/commands``) and channel posts
+(``POST /channels/{id}/messages``). Every request is recorded with its JSON body and the status it got.
+
+It keeps what each interaction shows the way Discord does: after a deferred answer (callback type 5)
+the first followup replaces the "thinking…" placeholder and keeps the *defer's* visibility, whatever
+its own flags say (discord-api-docs #2742, #2866); deleting the placeholder lets a followup choose.
+
+``rate_limit_once(method, pattern)`` answers the next matching request with a 429 carrying
+``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without ``Via``
+for a Cloudflare ban and gives up), as Discord does. Tests wait on :meth:`FakeDiscordAPI.wait_for`,
+a condition notified on every request, never on a sleep loop.
+
+:func:`serve_discord_api` points discord.py at the fake by setting ``discord.http.Route.BASE`` (which
+every REST and webhook route is built from) and restores it afterwards.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import re
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import discord.http
+import pytest
+
+API_PREFIX = "/api/v10"
+APPLICATION_ID = 1_100_000_000_000_000_001
+BOT_USER_ID = 1_100_000_000_000_000_002
+EPHEMERAL = 1 << 6
+DEFERRED = 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
+CHANNEL_MESSAGE = 4  # CHANNEL_MESSAGE_WITH_SOURCE
+AUTOCOMPLETE_RESULT = 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
+
+_CALLBACK = re.compile(r"^/interactions/(\d+)/([^/]+)/callback$")
+_FOLLOWUP = re.compile(r"^/webhooks/(\d+)/([^/]+)$")
+_ORIGINAL = re.compile(r"^/webhooks/(\d+)/([^/]+)/messages/@original$")
+_COMMANDS = re.compile(r"^/applications/(\d+)(?:/guilds/(\d+))?/commands$")
+_CHANNEL_MESSAGES = re.compile(r"^/channels/(\d+)/messages$")
+
+
+@dataclass(frozen=True, slots=True)
+class Call:
+    """One request the fake received: the path is Discord's (without ``/api/v10``), query split."""
+
+    method: str
+    path: str
+    query: dict[str, str]
+    body: Any
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    at: float = 0.0  # time.monotonic() when it arrived
+
+
+@dataclass(frozen=True, slots=True)
+class Shown:
+    """A message as the channel shows it: ``private`` when only the asker sees it (ephemeral)."""
+
+    content: str
+    embeds: tuple[dict[str, Any], ...]
+    private: bool
+    original: bool = False  # the interaction's own response rather than a followup
+
+
+@dataclass
+class _Interaction:
+    """What one interaction token shows: a pending placeholder, the messages, the choices offered."""
+
+    placeholder_flags: int | None = None
+    messages: list[Shown] = field(default_factory=list)
+    choices: list[dict[str, Any]] | None = None
+    callbacks: list[int] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class _Limit:
+    method: str
+    pattern: re.Pattern[str]
+    retry_after: float
+
+
+class FakeDiscordAPI:
+    """The running fake: read back calls and what each interaction shows; arm one-off 429s."""
+
+    host = "127.0.0.1"
+
+    def __init__(self) -> None:
+        self.application_id = APPLICATION_ID
+        self._changed = threading.Condition()
+        self._calls: list[Call] = []
+        self._interactions: dict[str, _Interaction] = {}
+        self._limits: list[_Limit] = []
+        self._refused_tokens: set[str] = set()
+        self._ids = itertools.count(1_200_000_000_000_000_000)
+        self._httpd = _Server((self.host, 0), _Handler)
+        self._httpd.fake = self
+        self.port: int = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def api_url(self) -> str:
+        return f"http://{self.host}:{self.port}{API_PREFIX}"
+
+    def next_id(self) -> int:
+        with self._changed:
+            return next(self._ids)
+
+    # -- arming ---------------------------------------------------------------------------------
+
+    def rate_limit_once(self, method: str, pattern: str, *, retry_after: float = 0.05) -> None:
+        """The next ``method`` request whose path matches ``pattern`` (a regex) gets a 429."""
+        with self._changed:
+            self._limits.append(_Limit(method.upper(), re.compile(pattern), retry_after))
+
+    def refuse_token(self, token: str) -> None:
+        """Logging in with ``token`` gets 401, as a reset or mistyped token does."""
+        with self._changed:
+            self._refused_tokens.add(token)
+
+    # -- reading back -----------------------------------------------------------------------------
+
+    def calls(self, method: str | None = None, pattern: str | None = None) -> list[Call]:
+        with self._changed:
+            seen = list(self._calls)
+        return [
+            c
+            for c in seen
+            if (method is None or c.method == method.upper())
+            and (pattern is None or re.search(pattern, c.path))
+        ]
+
+    def shown(self, token: str) -> list[Shown]:
+        """The messages an interaction left in the channel, in order, as Discord would show them."""
+        with self._changed:
+            return list(self._interactions.get(token, _Interaction()).messages)
+
+    def choices(self, token: str) -> list[dict[str, Any]] | None:
+        with self._changed:
+            state = self._interactions.get(token)
+            return None if state is None or state.choices is None else list(state.choices)
+
+    def callbacks(self, token: str) -> list[int]:
+        """The callback types an interaction was answered with (5 deferred, 4 message, 8 choices)."""
+        with self._changed:
+            state = self._interactions.get(token)
+            return [] if state is None else list(state.callbacks)
+
+    def wait_for(self, predicate: Callable[[FakeDiscordAPI], bool], timeout: float = 10.0) -> bool:
+        """Block until ``predicate(self)`` holds (checked on every request) or ``timeout`` passes."""
+        with self._changed:
+            return self._changed.wait_for(lambda: predicate(self), timeout=timeout)
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    # -- serving (called from the server thread) --------------------------------------------------
+
+    def _serve(
+        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
+    ) -> _Answer:
+        with self._changed:
+            answer = self._limited(method, path) or self._route(method, path, headers, body)
+            self._calls.append(Call(method, path, query, body, answer.status, headers, time.monotonic()))
+            self._changed.notify_all()
+            return answer
+
+    def _limited(self, method: str, path: str) -> _Answer | None:
+        for limit in self._limits:
+            if limit.method == method and limit.pattern.search(path):
+                self._limits.remove(limit)
+                return _Answer(
+                    429,
+                    {
+                        "message": "You are being rate limited.",
+                        "retry_after": limit.retry_after,
+                        "global": False,
+                    },
+                    {
+                        "Retry-After": f"{limit.retry_after}",
+                        "X-RateLimit-Limit": "5",
+                        "X-RateLimit-Remaining": "0",
+                        "X-RateLimit-Reset-After": f"{limit.retry_after}",
+                        "X-RateLimit-Bucket": "fake-bucket",
+                        "X-RateLimit-Scope": "user",
+                        "Via": "1.1 google",
+                    },
+                )
+        return None
+
+    def _route(self, method: str, path: str, headers: dict[str, str], body: Any) -> _Answer:
+        if method == "GET" and path == "/users/@me":
+            token = headers.get("authorization", "").removeprefix("Bot ")
+            if token in self._refused_tokens:
+                return _Answer(401, {"message": "401: Unauthorized", "code": 0})
+            return _Answer(200, _user(BOT_USER_ID, "briefbot", bot=True))
+        if method == "GET" and path == "/oauth2/applications/@me":
+            return _Answer(200, self._application())
+        if match := _CALLBACK.match(path):
+            return self._callback(int(match.group(1)), match.group(2), body)
+        if match := _ORIGINAL.match(path):
+            return self._original(method, match.group(2), body)
+        if method == "POST" and (match := _FOLLOWUP.match(path)):
+            return self._followup(match.group(2), body)
+        if method == "PUT" and (match := _COMMANDS.match(path)):
+            guild = match.group(2)
+            return _Answer(200, [self._command(c, guild) for c in body or []])
+        if method == "POST" and (match := _CHANNEL_MESSAGES.match(path)):
+            return _Answer(200, self._message(body or {}, int(match.group(1)), private=False))
+        return _Answer(404, {"message": "404: Not Found", "code": 0})
+
+    def _callback(self, interaction_id: int, token: str, body: dict[str, Any]) -> _Answer:
+        state = self._interactions.setdefault(token, _Interaction())
+        kind = body["type"]
+        data = body.get("data") or {}
+        flags = int(data.get("flags", 0))
+        state.callbacks.append(kind)
+        if kind == DEFERRED:
+            state.placeholder_flags = flags
+        elif kind == CHANNEL_MESSAGE:
+            state.messages.append(_shown(data, private=bool(flags & EPHEMERAL), original=True))
+        elif kind == AUTOCOMPLETE_RESULT:
+            state.choices = list(data.get("choices", []))
+        return _Answer(
+            200,
+            {
+                "interaction": {
+                    "id": str(interaction_id),
+                    "type": 2,
+                    "response_message_loading": kind == DEFERRED,
+                    "response_message_ephemeral": bool(flags & EPHEMERAL),
+                }
+            },
+        )
+
+    def _followup(self, token: str, body: dict[str, Any]) -> _Answer:
+        state = self._interactions.setdefault(token, _Interaction())
+        if state.placeholder_flags is not None:
+            # The first followup resolves "thinking…" and keeps the defer's visibility.
+            private, original = bool(state.placeholder_flags & EPHEMERAL), True
+            state.placeholder_flags = None
+        else:
+            private, original = bool(int(body.get("flags", 0)) & EPHEMERAL), False
+        state.messages.append(_shown(body, private=private, original=original))
+        return _Answer(200, self._message(body, 1, private=private))
+
+    def _original(self, method: str, token: str, body: Any) -> _Answer:
+        state = self._interactions.setdefault(token, _Interaction())
+        if method == "DELETE":
+            state.placeholder_flags = None
+            state.messages = [m for m in state.messages if not m.original]
+            return _Answer(204, None)
+        if method == "PATCH":
+            if state.placeholder_flags is not None:
+                private = bool(state.placeholder_flags & EPHEMERAL)
+                state.placeholder_flags = None
+            else:
+                previous = next((m for m in state.messages if m.original), None)
+                private = previous.private if previous else False
+                state.messages = [m for m in state.messages if not m.original]
+            state.messages.insert(0, _shown(body or {}, private=private, original=True))
+            return _Answer(200, self._message(body or {}, 1, private=private))
+        return _Answer(405, {"message": "405: Method Not Allowed", "code": 0})
+
+    def _application(self) -> dict[str, Any]:
+        return {
+            "id": str(self.application_id),
+            "name": "briefbot",
+            "icon": None,
+            "description": "",
+            "bot_public": True,
+            "bot_require_code_grant": False,
+            "verify_key": "0" * 64,
+            "owner": _user(BOT_USER_ID + 1, "owner"),
+            "flags": 0,
+        }
+
+    def _command(self, command: dict[str, Any], guild: str | None) -> dict[str, Any]:
+        return {
+            **command,
+            "id": str(next(self._ids)),
+            "application_id": str(self.application_id),
+            "version": "1",
+            **({"guild_id": guild} if guild else {}),
+        }
+
+    def _message(self, body: dict[str, Any], channel_id: int, *, private: bool) -> dict[str, Any]:
+        return {
+            "id": str(next(self._ids)),
+            "channel_id": str(channel_id),
+            "type": 0,
+            "content": body.get("content") or "",
+            "embeds": body.get("embeds") or [],
+            "attachments": [],
+            "mentions": [],
+            "mention_roles": [],
+            "mention_everyone": False,
+            "pinned": False,
+            "tts": False,
+            "flags": EPHEMERAL if private else 0,
+            "timestamp": "2026-01-01T00:00:00+00:00",
+            "edited_timestamp": None,
+            "author": _user(BOT_USER_ID, "briefbot", bot=True),
+            "webhook_id": str(self.application_id),
+            "application_id": str(self.application_id),
+        }
+
+
+def _user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
+    return {
+        "id": str(user_id),
+        "username": name,
+        "discriminator": "0",
+        "global_name": None,
+        "avatar": None,
+        "bot": bot,
+    }
+
+
+def _shown(data: dict[str, Any], *, private: bool, original: bool) -> Shown:
+    return Shown(
+        content=data.get("content") or "",
+        embeds=tuple(data.get("embeds") or ()),
+        private=private,
+        original=original,
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class _Answer:
+    status: int
+    body: Any
+    headers: dict[str, str] = field(default_factory=dict)
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeDiscordAPI
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def do_PUT(self) -> None:
+        self._handle()
+
+    def do_PATCH(self) -> None:
+        self._handle()
+
+    def do_DELETE(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: a failing test shows the recorded calls, not an access log."""
+
+    def _handle(self) -> None:
+        split = urlsplit(self.path)
+        path = split.path.removeprefix(API_PREFIX)
+        length = int(self.headers.get("Content-Length") or 0)
+        raw = self.rfile.read(length) if length else b""
+        body = json.loads(raw) if raw and "json" in (self.headers.get("Content-Type") or "") else None
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        answer = self.server.fake._serve(self.command, path, dict(parse_qsl(split.query)), headers, body)
+        data = b"" if answer.body is None else json.dumps(answer.body).encode("utf-8")
+        self.send_response(answer.status)
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        if answer.status != 204:
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        if answer.status != 204:
+            self.wfile.write(data)
+
+
+@contextmanager
+def serve_discord_api() -> Iterator[FakeDiscordAPI]:
+    """The fake, with discord.py's routes pointed at it for the ``with`` block."""
+    fake = FakeDiscordAPI()
+    previous = discord.http.Route.BASE
+    discord.http.Route.BASE = fake.api_url
+    try:
+        yield fake
+    finally:
+        discord.http.Route.BASE = previous
+        fake.close()
+
+
+@pytest.fixture
+def discord_api() -> Iterator[FakeDiscordAPI]:
+    """A fresh fake per test, discord.py pointed at it; made visible with ``discord_api = discord_api``."""
+    with serve_discord_api() as fake:
+        yield fake
