@@ -1,0 +1,326 @@
+"""A fake of Slack's Web API on 127.0.0.1: what the Slack adapter talks to in tests.
+
+A real ``AsyncWebClient(base_url=api.base_url)`` posts to it, so the SDK's own request building,
+error raising and retry handlers run as they would against slack.com. The fake answers
+``chat.postMessage``, ``chat.postEphemeral``, ``users.info`` and ``auth.test`` (Bolt calls it once,
+on the first request, to learn the bot's user id), ``apps.connections.open`` (Socket Mode's
+WebSocket URL, see :class:`FakeSocketMode`), plus slash commands' ``response_url`` posts;
+it records every call's body and can be scripted to answer one call of a method differently
+(a 429 with ``Retry-After``, an ``ok: false`` error).
+
+Tests wait on a condition the server signals on every call (:meth:`FakeSlackApi.until`), never by
+sleeping and polling.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import itertools
+import json
+import re
+import threading
+from collections import defaultdict, deque
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+from urllib.parse import parse_qs, urlsplit
+
+from aiohttp import WSMsgType, web
+from slack_sdk.web.async_client import AsyncWebClient
+
+from tests.chat_harness import Posted
+
+BOT_USER_ID = "UBOTBRIEF"
+TEAM_ID = "T0BRIEF"
+RESPONSE_URL_METHOD = "response_url"  # how a post to a response_url is recorded
+POSTING = ("chat.postMessage", "chat.postEphemeral", RESPONSE_URL_METHOD)
+
+
+@dataclass(frozen=True)
+class Call:
+    """One request the fake received and what it answered; ``body`` merges query, form and JSON."""
+
+    method: str
+    body: Mapping[str, Any]
+    status: int
+    answer: Mapping[str, Any]
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and bool(self.answer.get("ok", True))
+
+    @property
+    def private(self) -> bool:
+        return self.method == "chat.postEphemeral" or self.body.get("response_type") == "ephemeral"
+
+    def blocks(self) -> list[dict[str, Any]]:
+        blocks = self.body.get("blocks") or []
+        return json.loads(blocks) if isinstance(blocks, str) else list(blocks)
+
+    def posted(self) -> Posted:
+        return Posted(
+            text=visible_text(self.blocks()) or unformat(str(self.body.get("text", ""))), private=self.private
+        )
+
+
+@dataclass(frozen=True)
+class Scripted:
+    status: int = 200
+    answer: Mapping[str, Any] = field(default_factory=lambda: {"ok": True})
+    headers: Mapping[str, str] = field(default_factory=dict)
+
+
+class FakeSlackApi:
+    """The running fake: its URL for clients, the calls it saw, and answers to script."""
+
+    host = "127.0.0.1"
+
+    def __init__(self, *, admins: tuple[str, ...] = ()) -> None:
+        self.admins = frozenset(admins)
+        self.socket_url: str | None = None  # what apps.connections.open hands a Socket Mode client
+        self._changed = threading.Condition()
+        self._calls: list[Call] = []
+        self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._ts = itertools.count(1)
+        self._httpd = _Server((self.host, 0), _Handler)
+        self._httpd.fake = self
+        self.port: int = self._httpd.server_address[1]
+        self._thread = threading.Thread(
+            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
+        )
+        self._thread.start()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}/api/"
+
+    def response_url(self, name: str = "command") -> str:
+        return f"http://{self.host}:{self.port}/response/{name}"
+
+    def client(self, token: str = "xoxb-test-token") -> AsyncWebClient:
+        return AsyncWebClient(token=token, base_url=self.base_url, timeout=10)
+
+    def script(
+        self,
+        method: str,
+        *,
+        status: int = 200,
+        answer: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        """The next call of ``method`` gets this answer instead of the usual one (once)."""
+        with self._changed:
+            self._scripts[method].append(Scripted(status, answer or {"ok": status == 200}, headers or {}))
+
+    def rate_limit_once(self, method: str, *, retry_after: int = 1) -> None:
+        self.script(
+            method,
+            status=429,
+            answer={"ok": False, "error": "ratelimited"},
+            headers={"Retry-After": str(retry_after)},
+        )
+
+    def calls(self, method: str | None = None) -> list[Call]:
+        with self._changed:
+            return [c for c in self._calls if method is None or c.method == method]
+
+    def delivered(self) -> list[Call]:
+        """Messages that reached the channel or the user, in order: accepted posts only."""
+        return [c for c in self.calls() if c.method in POSTING and c.ok]
+
+    def wait_for(self, condition: Callable[[FakeSlackApi], bool], timeout: float) -> bool:
+        with self._changed:
+            return self._changed.wait_for(lambda: condition(self), timeout=timeout)
+
+    async def until(self, condition: Callable[[FakeSlackApi], bool], *, timeout: float = 20.0) -> None:
+        """Wait (off the event loop) until ``condition`` holds; fail the test after ``timeout`` seconds."""
+        if not await asyncio.to_thread(self.wait_for, condition, timeout):
+            raise AssertionError(f"Slack fake: condition not met in {timeout}s; calls: {self.calls()}")
+
+    def close(self) -> None:
+        with self._changed:
+            self._changed.notify_all()
+        self._httpd.shutdown()
+        self._httpd.server_close()
+        self._thread.join(timeout=5)
+
+    # -- answering (server threads) --------------------------------------------------------------
+
+    def _answer(self, method: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scripted:
+        with self._changed:
+            scripted = self._scripts[method].popleft() if self._scripts[method] else None
+        answer = scripted or Scripted(answer=self._usual(method, body))
+        with self._changed:
+            self._calls.append(Call(method, dict(body), answer.status, dict(answer.answer), dict(headers)))
+            self._changed.notify_all()
+        return answer
+
+    def _usual(self, method: str, body: Mapping[str, Any]) -> dict[str, Any]:
+        ts = f"1700000000.{next(self._ts):06d}"
+        if method == "auth.test":
+            return {
+                "ok": True,
+                "url": "https://briefbot-test.slack.com/",
+                "team": "Briefbot Test",
+                "user": "briefbot",
+                "team_id": TEAM_ID,
+                "user_id": BOT_USER_ID,
+                "bot_id": "B0BRIEF",
+            }
+        if method == "chat.postMessage":
+            return {
+                "ok": True,
+                "channel": body.get("channel"),
+                "ts": ts,
+                "message": {"text": body.get("text")},
+            }
+        if method == "chat.postEphemeral":
+            return {"ok": True, "message_ts": ts}
+        if method == "users.info":
+            user = str(body.get("user", ""))
+            return {"ok": True, "user": {"id": user, "is_admin": user in self.admins, "is_owner": False}}
+        if method == RESPONSE_URL_METHOD:
+            return {"ok": True}
+        if method == "apps.connections.open" and self.socket_url:
+            return {"ok": True, "url": self.socket_url}
+        return {"ok": False, "error": "unknown_method"}
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    fake: FakeSlackApi
+
+
+class _Handler(BaseHTTPRequestHandler):
+    server: _Server
+
+    def do_GET(self) -> None:
+        self._handle()
+
+    def do_POST(self) -> None:
+        self._handle()
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Quiet: the test's assertion says what went wrong."""
+
+    def _handle(self) -> None:
+        url = urlsplit(self.path)
+        body: dict[str, Any] = {k: v[0] for k, v in parse_qs(url.query).items()}
+        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
+        if "json" in (self.headers.get("Content-Type") or ""):
+            body.update(json.loads(raw or "{}"))
+        else:
+            body.update({k: v[0] for k, v in parse_qs(raw).items()})
+        if url.path.startswith("/api/"):
+            method = url.path.removeprefix("/api/")
+        elif url.path.startswith("/response/"):
+            method = RESPONSE_URL_METHOD
+        else:
+            method = url.path
+        headers = {name.lower(): value for name, value in self.headers.items()}
+        answer = self.server.fake._answer(method, body, headers)
+        # A response_url answers plain "ok" (as Slack's webhooks do); the Web API answers JSON.
+        data = b"ok" if method == RESPONSE_URL_METHOD else json.dumps(answer.answer).encode()
+        self.send_response(answer.status)
+        self.send_header(
+            "Content-Type", "text/plain" if method == RESPONSE_URL_METHOD else "application/json"
+        )
+        for name, value in answer.headers.items():
+            self.send_header(name, value)
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+
+@contextmanager
+def fake_slack_api(*, admins: tuple[str, ...] = ()) -> Iterator[FakeSlackApi]:
+    api = FakeSlackApi(admins=admins)
+    try:
+        yield api
+    finally:
+        api.close()
+
+
+class FakeSocketMode:
+    """Slack's Socket Mode end on 127.0.0.1: says hello, sends envelopes, collects the acknowledgements.
+
+    It runs on the test's event loop (aiohttp), as the Socket Mode client does; a test reads
+    ``acks`` (an asyncio queue) to wait for each acknowledgement.
+    """
+
+    def __init__(self) -> None:
+        self.acks: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._outbox: asyncio.Queue[dict[str, Any]] = asyncio.Queue()
+        self._runner: web.AppRunner | None = None
+        self.url = ""
+
+    async def start(self) -> str:
+        app = web.Application()
+        app.router.add_get("/link", self._link)
+        self._runner = web.AppRunner(app)
+        await self._runner.setup()
+        await web.TCPSite(self._runner, "127.0.0.1", 0).start()
+        host, port = self._runner.addresses[0][:2]
+        self.url = f"ws://{host}:{port}/link"
+        return self.url
+
+    def send(self, envelope: dict[str, Any]) -> None:
+        self._outbox.put_nowait(envelope)
+
+    async def close(self) -> None:
+        if self._runner is not None:
+            await self._runner.cleanup()
+
+    async def _link(self, request: web.Request) -> web.WebSocketResponse:
+        socket = web.WebSocketResponse(autoping=True)
+        await socket.prepare(request)
+        await socket.send_json({"type": "hello", "num_connections": 1, "debug_info": {"host": "fake"}})
+        reader = asyncio.ensure_future(self._read(socket))
+        try:
+            while not socket.closed:
+                sending = asyncio.ensure_future(self._outbox.get())
+                done, _ = await asyncio.wait({sending, reader}, return_when=asyncio.FIRST_COMPLETED)
+                if sending not in done:
+                    sending.cancel()
+                    break
+                await socket.send_json(sending.result())
+        finally:
+            reader.cancel()
+        return socket
+
+    async def _read(self, socket: web.WebSocketResponse) -> None:
+        async for message in socket:
+            if message.type == WSMsgType.TEXT:
+                self.acks.put_nowait(json.loads(message.data))
+
+
+# -- what a reader sees ------------------------------------------------------------------------------
+
+_DATE = re.compile(r"<!date\^\d+\^[^|>]*\|([^>]*)>")
+_LINK = re.compile(r"<([^|>]+)\|([^>]*)>")
+_BARE = re.compile(r"<(https?://[^>]+)>")
+
+
+def unformat(mrkdwn: str) -> str:
+    """mrkdwn as Slack shows it: dates and links by their labels, bold without stars, entities decoded."""
+    text = _DATE.sub(lambda m: m.group(1), mrkdwn)
+    text = _LINK.sub(lambda m: m.group(2), text)
+    text = _BARE.sub(lambda m: m.group(1), text)
+    text = re.sub(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])", r"\1", text)
+    return html.unescape(text)
+
+
+def block_texts(blocks: list[dict[str, Any]]) -> Iterator[str]:
+    """Every text a block shows: header and section text, section fields, context elements."""
+    for block in blocks:
+        for item in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
+            if isinstance(item, dict) and "text" in item:
+                yield item["text"]
+
+
+def visible_text(blocks: list[dict[str, Any]]) -> str:
+    return "\n".join(unformat(text) for text in block_texts(blocks))
