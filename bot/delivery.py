@@ -11,12 +11,12 @@ import asyncio
 import logging
 import os
 import socket
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from bot.core.messages import DigestReply, Reply, TextReply
+from bot.core.posting import PartlyPosted, Poster
 from bot.digest import compose
 from storage import ledger
 from storage.channels import Channel, get_channel
@@ -24,7 +24,6 @@ from storage.store import Store
 
 log = logging.getLogger(__name__)
 
-Poster = Callable[[str, Reply], Awaitable[None]]  # (channel's external id, reply) -> posted
 POST_ATTEMPTS = 3
 RETRY_PAUSE = 2.0
 
@@ -97,11 +96,14 @@ class Deliverer:
             raise RuntimeError(
                 f"no poster for platform {channel.platform} (is it configured in this instance?)"
             )
+        start = 0
         for attempt in range(1, POST_ATTEMPTS + 1):
             try:
-                await poster(channel.external_id, reply)
+                await poster(channel.external_id, reply, start=start)
                 return
             except Exception as error:
+                if isinstance(error, PartlyPosted):
+                    start = error.sent
                 if attempt == POST_ATTEMPTS:
                     raise
                 log.warning(

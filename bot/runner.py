@@ -7,10 +7,11 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable
 from typing import TextIO
 
 from bot.core import CommandCore, Reply
+from bot.core.posting import Poster
 from bot.delivery import Deliverer
 from bot.render.text import render_text
 from bot.render.view import to_view
@@ -25,8 +26,8 @@ class NothingToRun(RuntimeError):
     """No chat platform is configured; the message names the variables to set."""
 
 
-def console_poster(stream: TextIO) -> Callable[[str, Reply], Awaitable[None]]:
-    async def post(channel: str, reply: Reply) -> None:
+def console_poster(stream: TextIO) -> Poster:
+    async def post(channel: str, reply: Reply, *, start: int = 0) -> None:
         print(f"[briefbot → console:{channel}]\n{render_text(to_view(reply))}\n", file=stream, flush=True)
 
     return post

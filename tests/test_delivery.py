@@ -46,7 +46,7 @@ class Inbox:
         self.fail_next = 0
         self.arrived = asyncio.Event()
 
-    async def __call__(self, channel: str, reply: Reply) -> None:
+    async def __call__(self, channel: str, reply: Reply, *, start: int = 0) -> None:
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("platform said 503")
@@ -328,3 +328,26 @@ async def test_digest_now_in_chat_posts_through_the_ledger_once(store: Store, cl
     [second] = await core.handle(incoming)
     assert isinstance(second, TextReply) and "already posted" in second.text
     assert len(inbox.digests) == 1 and len(inbox.digests[0].digest.article_ids) == 2
+
+
+async def test_a_long_digest_that_fails_half_way_is_continued_not_repeated(
+    store: Store, clock: Clock
+) -> None:
+    from bot.core.posting import PartlyPosted
+
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    posted_parts: list[int] = []
+    failed_once: list[bool] = []
+
+    async def three_part_poster(channel_id: str, reply: Reply, *, start: int = 0) -> None:
+        for part in range(start, 3):
+            if part == 1 and not failed_once:
+                failed_once.append(True)
+                raise PartlyPosted(1) from ConnectionError("reset by peer")
+            posted_parts.append(part)
+
+    deliverer = Deliverer(store=store, posters={"console": three_part_poster}, owner="one", retry_pause=0)
+    assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
+    assert posted_parts == [0, 1, 2]

@@ -26,6 +26,7 @@ from discord import app_commands
 
 from bot.core import CommandCore, Incoming, Reply
 from bot.core.commands import BY_NAME
+from bot.core.posting import PartlyPosted
 from bot.render.embeds import DiscordMessage, to_messages
 from bot.render.limits import truncate
 from bot.render.view import to_view
@@ -308,13 +309,20 @@ class DiscordPoster:
         self._client: discord.Client | None = None
         self._lock = asyncio.Lock()
 
-    async def __call__(self, channel: str, reply: Reply) -> None:
+    async def __call__(self, channel: str, reply: Reply, *, start: int = 0) -> None:
         if not channel.isdigit():
             raise ValueError(f"not a Discord channel id: {channel!r}")
         client = await self._logged_in()
         target = client.get_partial_messageable(int(channel))
-        for message in to_messages(to_view(reply)):
-            await target.send(message.content or None, embeds=_embeds(message))
+        messages = to_messages(to_view(reply))
+        for number in range(start, len(messages)):
+            message = messages[number]
+            try:
+                await target.send(message.content or None, embeds=_embeds(message))
+            except Exception as error:
+                if number == 0:
+                    raise
+                raise PartlyPosted(number) from error
 
     async def _logged_in(self) -> discord.Client:
         async with self._lock:

@@ -19,7 +19,7 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import aiohttp
@@ -33,6 +33,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import CommandCore, Incoming, Reply, TextReply
+from bot.core.posting import PartlyPosted, Poster
 from bot.render.blocks import SlackMessage, to_messages
 from bot.render.view import to_view
 from bot.secrets import SLACK_BOT_TOKEN, Secrets
@@ -47,7 +48,6 @@ MANAGER_CACHE = 1024
 CANNOT_POST_HERE = frozenset({"not_in_channel", "channel_not_found"})
 FAILED = "Sorry, something went wrong while answering that. Please try again."
 
-Poster = Callable[[str, Reply], Awaitable[None]]  # (channel id, reply): the scheduler's way to post
 
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 
@@ -248,9 +248,15 @@ def slack_poster(secrets: Secrets, *, client: AsyncWebClient | None = None) -> P
         client = AsyncWebClient(token=secrets.slack_bot_token)
     client = with_rate_limit_retries(client)
 
-    async def post(channel: str, reply: Reply) -> None:
-        for message in to_messages(to_view(reply)):
-            await post_message(client, channel, message)
+    async def post(channel: str, reply: Reply, *, start: int = 0) -> None:
+        messages = to_messages(to_view(reply))
+        for number in range(start, len(messages)):
+            try:
+                await post_message(client, channel, messages[number])
+            except Exception as error:
+                if number == 0:
+                    raise
+                raise PartlyPosted(number) from error
 
     return post
 
