@@ -149,15 +149,25 @@ def _store(settings: Settings) -> Any:
     return open_store(settings)
 
 
+PROGRESS_LINES_FROM = 20  # inputs; fewer finish before a progress line would help anyone
+
+
 def _progress(total: int, label: str) -> tuple[Any, Callable[[Any], None]]:
+    """A progress bar on a terminal; elsewhere (logs, CI) a line at every tenth of a long ingest."""
     from tqdm import tqdm
 
     bar = tqdm(total=total, desc=label, unit="doc", file=sys.stderr, disable=None, leave=False)
+    plain = bar.disable and total >= PROGRESS_LINES_FROM
+    done = 0
 
     def step(result: Any) -> None:
+        nonlocal done
+        done += 1
         bar.update(1)
         if result.error:
             bar.write(f"{PROG}: {result.error}", file=sys.stderr)
+        if plain and (done * 10 // total != (done - 1) * 10 // total or done == total):
+            print(f"{PROG}: {label}: {done}/{total}", file=sys.stderr, flush=True)
 
     return bar, step
 

@@ -153,3 +153,24 @@ def test_store_commands_end_to_end(tmp_path: Path) -> None:
     assert len(listing.stdout.splitlines()) == 7
     upgrade = run("-m", "bot.cli", "db", "upgrade", env=env)
     assert upgrade.returncode == 0 and "is up to date" in upgrade.stdout
+
+
+def test_long_ingest_reports_progress_and_bad_files_do_not_stop_it(tmp_path: Path) -> None:
+    import os
+
+    folder = tmp_path / "corpus"
+    folder.mkdir()
+    for i in range(24):
+        (folder / f"note-{i:02d}.txt").write_text(
+            f"Harbour Report {i}\n\nThe harbour of Port {i} handled {1000 + i} containers on Monday, "
+            f"officials said. Crane operator number {i} worked a double shift as ships waited.",
+            "utf-8",
+        )
+    (folder / "broken.txt").write_bytes(b"\xff\xfe\x00binary")
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path / "data")}
+    result = run("-m", "bot.cli", "ingest", str(folder), env=env)
+    assert result.returncode == 1
+    assert "broken.txt: binary data, not text" in result.stderr
+    progress = [line for line in result.stderr.splitlines() if ": ingesting: " in line]
+    assert progress[-1].endswith("ingesting: 24/24") and len(progress) >= 5
+    assert "24 new, 0 already stored, 1 failed" in result.stdout
