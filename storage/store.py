@@ -99,7 +99,9 @@ class Store:
         def flush() -> None:
             briefs: list[Brief | EmptyText | None]
             if self.summarizer is not None:
-                briefs = list(self.summarizer.brief_many((d.text for d in batch), batch_size=batch_size))
+                briefs = list(
+                    self.summarizer.brief_many(((d.text, d.title) for d in batch), batch_size=batch_size)
+                )
             else:
                 briefs = [None] * len(batch)
             for document, brief in zip(batch, briefs, strict=True):
@@ -257,12 +259,13 @@ class Store:
         version = older_than or SUMMARIZER_VERSION
         with self.sessions() as session:
             rows = session.execute(
-                select(ArticleRow.id, ArticleRow.text)
+                select(ArticleRow.id, ArticleRow.text, ArticleRow.title)
                 .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
                 .where(or_(BriefRow.version.is_(None), BriefRow.version != version))
             ).all()
         done = 0
-        for (article_id, _), brief in zip(rows, self.summarizer.brief_many(t for _, t in rows), strict=True):
+        briefs = self.summarizer.brief_many((text, title) for _, text, title in rows)
+        for (article_id, _, _), brief in zip(rows, briefs, strict=True):
             if isinstance(brief, Brief):
                 with self.sessions.begin() as session:
                     self._write_brief(session, article_id, brief, self.clock())

@@ -73,12 +73,19 @@ class Summarizer:
         prepared = prepare(text, title)
         return self._assemble(prepared, self.nlp(prepared.text[:MAX_MODEL_CHARS]))
 
-    def brief_many(self, texts: Iterable[str], *, batch_size: int = 16) -> Iterator[Brief | EmptyText]:
-        """Briefs for many texts in order, through ``nlp.pipe``; an empty text yields its error."""
+    def brief_many(
+        self, texts: Iterable[str | tuple[str, str | None]], *, batch_size: int = 16
+    ) -> Iterator[Brief | EmptyText]:
+        """Briefs for many texts in order, through ``nlp.pipe``; an empty text yields its error.
+
+        An item may be ``(text, title)`` when the title is known apart from the text (a web page's
+        headline), as :meth:`brief`'s ``title`` argument.
+        """
         prepared: list[Prepared | EmptyText] = []
-        for text in texts:
+        for entry in texts:
+            text, title = entry if isinstance(entry, tuple) else (entry, None)
             try:
-                prepared.append(prepare(text))
+                prepared.append(prepare(text, title))
             except EmptyText as error:
                 prepared.append(error)
         ready = [p for p in prepared if isinstance(p, Prepared)]

@@ -6,15 +6,19 @@ import importlib
 from collections.abc import AsyncIterator
 from pathlib import Path
 
+import loopback
 import pytest
 
 from bot.cli import samples_dir
 from bot.core import CommandCore
+from config import StorageSettings
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
 from summarizer import Summarizer
 from tests.chat_harness import Harness, Posted
+
+loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
 PLATFORMS = ["console", "slack", "discord"]
 
@@ -31,7 +35,8 @@ def seeded_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
 @pytest.fixture(params=PLATFORMS)
 async def harness(request: pytest.FixtureRequest, seeded_store: Store) -> AsyncIterator[Harness]:
     module = importlib.import_module(f"tests.harness_{request.param}")
-    core = CommandCore(store=seeded_store)
+    # Loopback is refused to chat users by default; the tests' own page server is allowed here.
+    core = CommandCore(store=seeded_store, storage_settings=StorageSettings(allow_hosts=("127.0.0.1",)))
     async with module.open_harness(core) as opened:
         yield opened
 
@@ -98,3 +103,27 @@ async def test_digest_preview_lists_new_stories(harness: Harness) -> None:
     text = joined(await harness.send("digest"))
     assert "Digest for" in text
     assert "reported by 2 sources" in text  # the port strike, told by two outlets
+
+
+async def test_brief_of_a_new_url_reads_and_stores_it_first(
+    harness: Harness, seeded_store: Store, loopback_server
+) -> None:  # type: ignore[no-untyped-def]
+    body = "".join(
+        f"<p>{p}</p>"
+        for p in (
+            "The city of Lakeview opened its first desalination plant on Tuesday, officials said.",
+            f"The {harness.platform} plant will supply some 40,000 households with drinking water.",
+            "Mayor Ana Ruiz said the project cost $85 million and took three years to build.",
+        )
+    )
+    page = (
+        f"<html><head><title>Lakeview Opens Desalination Plant</title></head><body><nav>Home</nav>"
+        f"<article><h1>Lakeview Opens Desalination Plant</h1>{body}</article></body></html>"
+    )
+    url = loopback_server.reply(f"/{harness.platform}.html", page, content_type="text/html")
+    before = seeded_store.count()
+    text = joined(await harness.send(f"brief {url}"))
+    assert "Lakeview Opens Desalination Plant" in text and "40,000 households" in text
+    assert seeded_store.count() == before + 1
+    refused = joined(await harness.send("brief http://10.1.2.3/internal"))
+    assert "Could not read that page" in refused and "private" in refused
