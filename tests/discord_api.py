@@ -25,17 +25,18 @@ from __future__ import annotations
 import itertools
 import json
 import re
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qsl, urlsplit
+from urllib.parse import parse_qsl
 
 import discord.http
 import pytest
+
+from tests.httpfake import ThreadedHTTPFake
 
 API_PREFIX = "/api/v10"
 APPLICATION_ID = 1_100_000_000_000_000_001
@@ -92,30 +93,21 @@ class _Limit:
     retry_after: float
 
 
-class FakeDiscordAPI:
+class FakeDiscordAPI(ThreadedHTTPFake):
     """The running fake: read back calls and what each interaction shows; arm one-off 429s."""
-
-    host = "127.0.0.1"
 
     def __init__(self) -> None:
         self.application_id = APPLICATION_ID
-        self._changed = threading.Condition()
         self._calls: list[Call] = []
         self._interactions: dict[str, _Interaction] = {}
         self._limits: list[_Limit] = []
         self._refused_tokens: set[str] = set()
         self._ids = itertools.count(1_200_000_000_000_000_000)
-        self._httpd = _Server((self.host, 0), _Handler)
-        self._httpd.fake = self
-        self.port: int = self._httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        super().__init__()
 
     @property
     def api_url(self) -> str:
-        return f"http://{self.host}:{self.port}{API_PREFIX}"
+        return f"{self.origin}{API_PREFIX}"
 
     def next_id(self) -> int:
         with self._changed:
@@ -161,17 +153,19 @@ class FakeDiscordAPI:
             state = self._interactions.get(token)
             return [] if state is None else list(state.callbacks)
 
-    def wait_for(self, predicate: Callable[[FakeDiscordAPI], bool], timeout: float = 10.0) -> bool:
-        """Block until ``predicate(self)`` holds (checked on every request) or ``timeout`` passes."""
-        with self._changed:
-            return self._changed.wait_for(lambda: predicate(self), timeout=timeout)
-
-    def close(self) -> None:
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
     # -- serving (called from the server thread) --------------------------------------------------
+
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        request = self.read_request(handler)
+        is_json = bool(request.body) and "json" in request.headers.get("content-type", "")
+        body = json.loads(request.body) if is_json else None
+        path = request.path.removeprefix(API_PREFIX)
+        answer = self._serve(request.method, path, dict(parse_qsl(request.query)), request.headers, body)
+        if answer.status == 204:
+            self.send(handler, answer.status, None, answer.headers)
+        else:
+            data = b"" if answer.body is None else json.dumps(answer.body).encode("utf-8")
+            self.send(handler, answer.status, data, {**answer.headers, "Content-Type": "application/json"})
 
     def _serve(
         self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
@@ -350,63 +344,16 @@ class _Answer:
     headers: dict[str, str] = field(default_factory=dict)
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeDiscordAPI
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def do_PUT(self) -> None:
-        self._handle()
-
-    def do_PATCH(self) -> None:
-        self._handle()
-
-    def do_DELETE(self) -> None:
-        self._handle()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: a failing test shows the recorded calls, not an access log."""
-
-    def _handle(self) -> None:
-        split = urlsplit(self.path)
-        path = split.path.removeprefix(API_PREFIX)
-        length = int(self.headers.get("Content-Length") or 0)
-        raw = self.rfile.read(length) if length else b""
-        body = json.loads(raw) if raw and "json" in (self.headers.get("Content-Type") or "") else None
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        answer = self.server.fake._serve(self.command, path, dict(parse_qsl(split.query)), headers, body)
-        data = b"" if answer.body is None else json.dumps(answer.body).encode("utf-8")
-        self.send_response(answer.status)
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        if answer.status != 204:
-            self.send_header("Content-Type", "application/json")
-            self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        if answer.status != 204:
-            self.wfile.write(data)
-
-
 @contextmanager
 def serve_discord_api() -> Iterator[FakeDiscordAPI]:
     """The fake, with discord.py's routes pointed at it for the ``with`` block."""
-    fake = FakeDiscordAPI()
-    previous = discord.http.Route.BASE
-    discord.http.Route.BASE = fake.api_url
-    try:
-        yield fake
-    finally:
-        discord.http.Route.BASE = previous
-        fake.close()
+    with FakeDiscordAPI() as fake:
+        previous = discord.http.Route.BASE
+        discord.http.Route.BASE = fake.api_url
+        try:
+            yield fake
+        finally:
+            discord.http.Route.BASE = previous
 
 
 @pytest.fixture

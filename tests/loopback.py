@@ -14,16 +14,17 @@ A test module makes the fixture visible to pytest with ``loopback_server = loopb
 
 from __future__ import annotations
 
-import sys
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import urlsplit
 
 import pytest
+
+from tests.httpfake import ThreadedHTTPFake
 
 HANG_LIMIT = 60.0  # a hung reply gives up on its own after this long, should teardown never come
 
@@ -67,34 +68,24 @@ class Seen:
 Route = Reply | Callable[[Seen], Reply]
 
 
-class LoopbackServer:
+class LoopbackServer(ThreadedHTTPFake):
     """The running server: set routes, read back the requests it saw."""
 
-    host = "127.0.0.1"
+    methods = frozenset({"GET", "HEAD", "POST"})
+    quiet_errors = (ConnectionError, TimeoutError)  # a client that hung up early (a limit under test)
 
     def __init__(self) -> None:
         self.released = threading.Event()
-        self._lock = threading.Lock()
         self._routes: dict[str, Route] = {}
         self._seen: list[Seen] = []
-        self._httpd = _Server((self.host, 0), _Handler)
-        self._httpd.loopback = self
-        self.port: int = self._httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
-
-    @property
-    def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}"
+        super().__init__()
 
     def url(self, path: str = "/") -> str:
         return f"{self.base_url}{path}"
 
     def route(self, path: str, route: Route) -> str:
         """Answer GETs of ``path`` (the query string is ignored) with ``route``; returns its URL."""
-        with self._lock:
+        with self._changed:
             self._routes[path] = route
         return self.url(path)
 
@@ -107,7 +98,7 @@ class LoopbackServer:
 
     def requests(self, path: str | None = None) -> list[Seen]:
         """Requests received so far, oldest first; only those for ``path`` when given."""
-        with self._lock:
+        with self._changed:
             seen = list(self._seen)
         return [s for s in seen if path is None or urlsplit(s.path).path == path]
 
@@ -116,50 +107,17 @@ class LoopbackServer:
 
     def close(self) -> None:
         self.released.set()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
+        super().close()
 
-    def _record(self, seen: Seen) -> Route | None:
-        with self._lock:
+    # -- answering (server threads) --------------------------------------------------------------
+
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        request = self.read_request(handler)
+        seen = Seen(method=request.method, path=request.target, headers=request.headers)
+        with self._changed:
             self._seen.append(seen)
-            return self._routes.get(urlsplit(seen.path).path)
-
-
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    loopback: LoopbackServer
-
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        """A client that hung up early (a size or time limit test) is expected, not an error."""
-        if isinstance(sys.exc_info()[1], ConnectionError | TimeoutError):
-            return
-        super().handle_error(request, client_address)
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._answer(send_body=True)
-
-    def do_HEAD(self) -> None:
-        self._answer(send_body=False)
-
-    def do_POST(self) -> None:
-        self._answer(send_body=True)
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: pytest shows the assertion, not an access log."""
-
-    def _answer(self, *, send_body: bool) -> None:
-        loopback = self.server.loopback
-        seen = Seen(
-            method=self.command,
-            path=self.path,
-            headers={name.lower(): value for name, value in self.headers.items()},
-        )
-        route = loopback._record(seen)
+            route = self._routes.get(request.path)
+            self._changed.notify_all()
         if route is None:
             reply = Reply(status=404, body=b"no such route", content_type="text/plain")
         elif isinstance(route, Reply):
@@ -167,27 +125,24 @@ class _Handler(BaseHTTPRequestHandler):
         else:
             reply = route(seen)
         if reply.hang:
-            loopback.released.wait(HANG_LIMIT)
+            self.released.wait(HANG_LIMIT)
             return
-        if reply.delay and loopback.released.wait(reply.delay):
+        if reply.delay and self.released.wait(reply.delay):
             return
         data = reply.data
+        headers: dict[str, str] = {"Content-Type": reply.content_type} if reply.content_type else {}
+        headers.update(reply.headers)
+        if reply.content_length:
+            headers["Content-Length"] = str(len(data))
         try:
-            self.send_response(reply.status)
-            if reply.content_type:
-                self.send_header("Content-Type", reply.content_type)
-            for name, value in reply.headers.items():
-                self.send_header(name, value)
-            if reply.content_length:
-                self.send_header("Content-Length", str(len(data)))
-            self.end_headers()
-            if not send_body or reply.status in (204, 304):
+            self.send(handler, reply.status, None, headers)
+            if request.method == "HEAD" or reply.status in (204, 304):
                 return
             step = reply.chunk_size or len(data) or 1
             for start in range(0, len(data), step):
-                self.wfile.write(data[start : start + step])
-                self.wfile.flush()
-                if reply.chunk_delay and loopback.released.wait(reply.chunk_delay):
+                handler.wfile.write(data[start : start + step])
+                handler.wfile.flush()
+                if reply.chunk_delay and self.released.wait(reply.chunk_delay):
                     return
         except (ConnectionError, TimeoutError):
             return  # the client gave up (a limit under test); nothing to report
@@ -196,11 +151,8 @@ class _Handler(BaseHTTPRequestHandler):
 @contextmanager
 def serve() -> Iterator[LoopbackServer]:
     """A loopback server for the duration of the ``with`` block."""
-    server = LoopbackServer()
-    try:
+    with LoopbackServer() as server:
         yield server
-    finally:
-        server.close()
 
 
 @pytest.fixture

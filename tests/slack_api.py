@@ -19,19 +19,19 @@ import html
 import itertools
 import json
 import re
-import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs
 
 from aiohttp import WSMsgType, web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.chat_harness import Posted
+from tests.httpfake import ThreadedHTTPFake
 
 BOT_USER_ID = "UBOTBRIEF"
 TEAM_ID = "T0BRIEF"
@@ -74,32 +74,25 @@ class Scripted:
     headers: Mapping[str, str] = field(default_factory=dict)
 
 
-class FakeSlackApi:
+class FakeSlackApi(ThreadedHTTPFake):
     """The running fake: its URL for clients, the calls it saw, and answers to script."""
 
-    host = "127.0.0.1"
+    methods = frozenset({"GET", "POST"})
 
     def __init__(self, *, admins: tuple[str, ...] = ()) -> None:
         self.admins = frozenset(admins)
         self.socket_url: str | None = None  # what apps.connections.open hands a Socket Mode client
-        self._changed = threading.Condition()
         self._calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
         self._ts = itertools.count(1)
-        self._httpd = _Server((self.host, 0), _Handler)
-        self._httpd.fake = self
-        self.port: int = self._httpd.server_address[1]
-        self._thread = threading.Thread(
-            target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True
-        )
-        self._thread.start()
+        super().__init__()
 
     @property
     def base_url(self) -> str:
-        return f"http://{self.host}:{self.port}/api/"
+        return f"{self.origin}/api/"
 
     def response_url(self, name: str = "command") -> str:
-        return f"http://{self.host}:{self.port}/response/{name}"
+        return f"{self.origin}/response/{name}"
 
     def client(self, token: str = "xoxb-test-token") -> AsyncWebClient:
         return AsyncWebClient(token=token, base_url=self.base_url, timeout=10)
@@ -132,23 +125,34 @@ class FakeSlackApi:
         """Messages that reached the channel or the user, in order: accepted posts only."""
         return [c for c in self.calls() if c.method in POSTING and c.ok]
 
-    def wait_for(self, condition: Callable[[FakeSlackApi], bool], timeout: float) -> bool:
-        with self._changed:
-            return self._changed.wait_for(lambda: condition(self), timeout=timeout)
-
     async def until(self, condition: Callable[[FakeSlackApi], bool], *, timeout: float = 20.0) -> None:
         """Wait (off the event loop) until ``condition`` holds; fail the test after ``timeout`` seconds."""
         if not await asyncio.to_thread(self.wait_for, condition, timeout):
             raise AssertionError(f"Slack fake: condition not met in {timeout}s; calls: {self.calls()}")
 
-    def close(self) -> None:
-        with self._changed:
-            self._changed.notify_all()
-        self._httpd.shutdown()
-        self._httpd.server_close()
-        self._thread.join(timeout=5)
-
     # -- answering (server threads) --------------------------------------------------------------
+
+    def respond(self, handler: BaseHTTPRequestHandler) -> None:
+        request = self.read_request(handler)
+        body: dict[str, Any] = {k: v[0] for k, v in parse_qs(request.query).items()}
+        raw = request.body.decode("utf-8")
+        if "json" in request.headers.get("content-type", ""):
+            body.update(json.loads(raw or "{}"))
+        else:
+            body.update({k: v[0] for k, v in parse_qs(raw).items()})
+        if request.path.startswith("/api/"):
+            method = request.path.removeprefix("/api/")
+        elif request.path.startswith("/response/"):
+            method = RESPONSE_URL_METHOD
+        else:
+            method = request.path
+        answer = self._answer(method, body, request.headers)
+        # A response_url answers plain "ok" (as Slack's webhooks do); the Web API answers JSON.
+        if method == RESPONSE_URL_METHOD:
+            data, content_type = b"ok", "text/plain"
+        else:
+            data, content_type = json.dumps(answer.answer).encode(), "application/json"
+        self.send(handler, answer.status, data, {"Content-Type": content_type, **answer.headers})
 
     def _answer(self, method: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scripted:
         with self._changed:
@@ -190,59 +194,10 @@ class FakeSlackApi:
         return {"ok": False, "error": "unknown_method"}
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
-    fake: FakeSlackApi
-
-
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-
-    def do_GET(self) -> None:
-        self._handle()
-
-    def do_POST(self) -> None:
-        self._handle()
-
-    def log_message(self, format: str, *args: Any) -> None:
-        """Quiet: the test's assertion says what went wrong."""
-
-    def _handle(self) -> None:
-        url = urlsplit(self.path)
-        body: dict[str, Any] = {k: v[0] for k, v in parse_qs(url.query).items()}
-        raw = self.rfile.read(int(self.headers.get("Content-Length") or 0)).decode("utf-8")
-        if "json" in (self.headers.get("Content-Type") or ""):
-            body.update(json.loads(raw or "{}"))
-        else:
-            body.update({k: v[0] for k, v in parse_qs(raw).items()})
-        if url.path.startswith("/api/"):
-            method = url.path.removeprefix("/api/")
-        elif url.path.startswith("/response/"):
-            method = RESPONSE_URL_METHOD
-        else:
-            method = url.path
-        headers = {name.lower(): value for name, value in self.headers.items()}
-        answer = self.server.fake._answer(method, body, headers)
-        # A response_url answers plain "ok" (as Slack's webhooks do); the Web API answers JSON.
-        data = b"ok" if method == RESPONSE_URL_METHOD else json.dumps(answer.answer).encode()
-        self.send_response(answer.status)
-        self.send_header(
-            "Content-Type", "text/plain" if method == RESPONSE_URL_METHOD else "application/json"
-        )
-        for name, value in answer.headers.items():
-            self.send_header(name, value)
-        self.send_header("Content-Length", str(len(data)))
-        self.end_headers()
-        self.wfile.write(data)
-
-
 @contextmanager
 def fake_slack_api(*, admins: tuple[str, ...] = ()) -> Iterator[FakeSlackApi]:
-    api = FakeSlackApi(admins=admins)
-    try:
+    with FakeSlackApi(admins=admins) as api:
         yield api
-    finally:
-        api.close()
 
 
 class FakeSocketMode:
