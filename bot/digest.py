@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 
-from storage.models import ArticleRow, BriefRow, SourceRow
+from storage.models import ActorRow, ArticleRow, BriefRow, SourceRow
 from storage.store import Store
 from storage.values import Article
 from summarizer import Brief
@@ -25,6 +25,8 @@ MAX_STORIES = 6
 SENTENCES_PER_STORY = 2
 MAX_ACTORS = 8
 MAX_FIGURES = 5
+TOP_ACTORS_FOR_RANK = 3
+CHUNK = 10_000
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -74,32 +76,46 @@ def compose(
         )
     ids = [a.id for a in articles]
     with store.sessions() as session:
+        # Ranking needs only each article's top actors' salience and its source; the briefs themselves
+        # are read for the few stories shown. A fixed number of statements, whatever the article count.
+        salience: dict[int, float] = defaultdict(float)
+        sources: dict[int, str] = {}
+        for chunk in chunked(ids):
+            for article_id, total in session.execute(
+                select(ActorRow.article_id, func.sum(ActorRow.salience))
+                .where(ActorRow.article_id.in_(chunk), ActorRow.rank < TOP_ACTORS_FOR_RANK)
+                .group_by(ActorRow.article_id)
+            ):
+                salience[article_id] = float(total or 0.0)
+            sources.update(
+                dict(
+                    session.execute(
+                        select(ArticleRow.id, SourceRow.location)
+                        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
+                        .where(ArticleRow.id.in_(chunk))
+                    ).all()
+                )
+            )
+        by_story: dict[int, list[int]] = defaultdict(list)
+        meta = {a.id: a for a in articles}
+        for article in articles:
+            by_story[article.story_id if article.story_id is not None else -article.id].append(article.id)
+        ranked = sorted(
+            by_story.values(), key=lambda members: _story_rank(members, meta, salience, sources), reverse=True
+        )
+        shown = ranked[:max_stories]
+        leads = [max(members, key=lambda i: (salience.get(i, 0.0), -i)) for members in shown]
         briefs = {
             article_id: Brief.from_dict(data)
             for article_id, data in session.execute(
-                select(BriefRow.article_id, BriefRow.data).where(BriefRow.article_id.in_(ids))
+                select(BriefRow.article_id, BriefRow.data).where(BriefRow.article_id.in_(leads))
             )
         }
-        sources = dict(
-            session.execute(
-                select(ArticleRow.id, SourceRow.location)
-                .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-                .where(ArticleRow.id.in_(ids))
-            ).all()
-        )
-    by_story: dict[int, list[int]] = defaultdict(list)
-    meta = {a.id: a for a in articles}
-    for article in articles:
-        by_story[article.story_id if article.story_id is not None else -article.id].append(article.id)
 
-    ranked = sorted(
-        by_story.values(), key=lambda members: _story_rank(members, meta, briefs, sources), reverse=True
-    )
     stories: list[DigestStory] = []
     actor_weight: dict[str, float] = defaultdict(float)
     figures: list[DigestFigure] = []
-    for members in ranked[:max_stories]:
-        lead_id = max(members, key=lambda i: (len(briefs[i].summary) if i in briefs else 0, -i))
+    for members, lead_id in zip(shown, leads, strict=True):
         lead = meta[lead_id]
         brief = briefs.get(lead_id)
         outlets = {sources.get(i) or meta[i].url or f"#{i}" for i in members}
@@ -135,11 +151,14 @@ def compose(
 
 
 def _story_rank(
-    members: Sequence[int], meta: dict[int, Article], briefs: dict[int, Brief], sources: dict[int, str]
+    members: Sequence[int], meta: dict[int, Article], salience: dict[int, float], sources: dict[int, str]
 ) -> tuple[int, float, float]:
+    """More sources first, then the more recent (by the hour), then the more salient."""
     outlets = len({sources.get(i) or meta[i].url or f"#{i}" for i in members})
     latest = max((meta[i].published_at or meta[i].fetched_at).timestamp() for i in members)
-    salience = max(
-        (sum(a.salience for a in briefs[i].actors[:3]) for i in members if i in briefs), default=0.0
-    )
-    return outlets, latest // 3600, salience
+    return outlets, latest // 3600, max(salience.get(i, 0.0) for i in members)
+
+
+def chunked(ids: Sequence[int], size: int = CHUNK) -> list[Sequence[int]]:
+    """IN-lists in pieces: PostgreSQL takes at most 65,535 parameters in one statement."""
+    return [ids[i : i + size] for i in range(0, len(ids), size)]

@@ -21,8 +21,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from storage.models import DeliveredArticleRow, DeliveryRow
-from storage.store import Store, as_utc
+from storage.models import DeliveryRow
+from storage.store import Store, as_utc, record_delivered
 
 DEFAULT_LEASE = timedelta(minutes=10)
 
@@ -123,19 +123,7 @@ def mark_sent(store: Store, held: Claim, article_ids: Sequence[int], *, now: dat
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return False
-        known = set(
-            session.scalars(
-                select(DeliveredArticleRow.article_id).where(
-                    DeliveredArticleRow.channel_id == held.channel_id,
-                    DeliveredArticleRow.article_id.in_(article_ids),
-                )
-            )
-        )
-        session.add_all(
-            DeliveredArticleRow(channel_id=held.channel_id, article_id=a, delivery_id=held.delivery_id)
-            for a in dict.fromkeys(article_ids)
-            if a not in known
-        )
+        record_delivered(session, held.channel_id, article_ids, held.delivery_id)
         return True
 
 

@@ -9,9 +9,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, or_, select
+from sqlalchemy import Engine, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.orm import Session, defer, sessionmaker
 
 from storage import dedup
 from storage.documents import Document
@@ -363,7 +363,8 @@ class Store:
             delivered = select(DeliveredArticleRow.article_id).where(
                 DeliveredArticleRow.channel_id == channel_id, DeliveredArticleRow.article_id == ArticleRow.id
             )
-            query = select(ArticleRow).where(~delivered.exists())
+            # Digests never show the text: leave it in the database.
+            query = select(ArticleRow).options(defer(ArticleRow.text)).where(~delivered.exists())
             # A channel that follows sources gets their articles; one that follows none gets everything.
             follows = select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
             if session.scalars(follows.limit(1)).first() is not None:
@@ -381,16 +382,28 @@ class Store:
         if not article_ids:
             return
         with self.sessions.begin() as session:
-            known = set(
-                session.scalars(
-                    select(DeliveredArticleRow.article_id).where(
-                        DeliveredArticleRow.channel_id == channel_id,
-                        DeliveredArticleRow.article_id.in_(article_ids),
-                    )
+            record_delivered(session, channel_id, article_ids, delivery_id)
+
+
+def record_delivered(
+    session: Session, channel_id: int, article_ids: Sequence[int], delivery_id: int | None
+) -> None:
+    """Rows for the articles a channel was sent (those not already there), as one Core executemany."""
+    wanted = list(dict.fromkeys(article_ids))
+    known: set[int] = set()
+    for start in range(0, len(wanted), 10_000):
+        known.update(
+            session.scalars(
+                select(DeliveredArticleRow.article_id).where(
+                    DeliveredArticleRow.channel_id == channel_id,
+                    DeliveredArticleRow.article_id.in_(wanted[start : start + 10_000]),
                 )
             )
-            session.add_all(
-                DeliveredArticleRow(channel_id=channel_id, article_id=a, delivery_id=delivery_id)
-                for a in dict.fromkeys(article_ids)
-                if a not in known
-            )
+        )
+    rows = [
+        {"channel_id": channel_id, "article_id": a, "delivery_id": delivery_id}
+        for a in wanted
+        if a not in known
+    ]
+    if rows:
+        session.execute(insert(DeliveredArticleRow), rows)

@@ -351,3 +351,31 @@ async def test_a_long_digest_that_fails_half_way_is_continued_not_repeated(
     deliverer = Deliverer(store=store, posters={"console": three_part_poster}, owner="one", retry_pause=0)
     assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
     assert posted_parts == [0, 1, 2]
+
+
+def test_composing_a_digest_costs_the_same_statements_for_few_or_many_articles(
+    store: Store, clock: Clock
+) -> None:
+    from sqlalchemy import event
+
+    from bot.digest import compose
+
+    few, many = store.channel("console", "few"), store.channel("console", "many")
+    store.ingest(samples())
+    store.mark_delivered(few, [a.id for a in store.articles(limit=100)][2:])  # "few" has 2 new, "many" 7
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    event.listen(store.engine, "before_cursor_execute", count)
+    try:
+        small = compose(store, few, now=clock.now)
+        used_small = len(statements)
+        statements.clear()
+        large = compose(store, many, now=clock.now)
+        used_large = len(statements)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", count)
+    assert len(small.article_ids) == 2 and len(large.article_ids) == 7
+    assert used_small == used_large <= 7
