@@ -7,6 +7,7 @@ not at all, and what was stored before is never touched by a failed ingest.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import Engine, delete, func, insert, or_, select
@@ -34,6 +35,13 @@ from summarizer.clean import clean
 STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among articles this recent
 MAX_STORY_CANDIDATES = 5000
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)
+
+
+@dataclass
+class RecentSignatures:
+    """(id, SimHash, story) of the articles inside the story window, newest first; read on first use."""
+
+    rows: list[tuple[int, int, int | None]] | None = None
 
 
 def utcnow() -> datetime:
@@ -95,6 +103,7 @@ class Store:
         """Store documents, briefing them in batches through the model; one result per document."""
         results: list[IngestResult] = []
         batch: list[Document] = []
+        recent = RecentSignatures()
 
         def flush() -> None:
             briefs: list[Brief | EmptyText | None]
@@ -105,7 +114,7 @@ class Store:
             else:
                 briefs = [None] * len(batch)
             for document, brief in zip(batch, briefs, strict=True):
-                result = self._store_one(document, brief, source_id=source_id)
+                result = self._store_one(recent, document, brief, source_id=source_id)
                 results.append(result)
                 if progress:
                     progress(result)
@@ -138,7 +147,12 @@ class Store:
             return (to_article(row), "known") if row else None
 
     def _store_one(
-        self, document: Document, brief: Brief | EmptyText | None, *, source_id: int | None
+        self,
+        recent: RecentSignatures,
+        document: Document,
+        brief: Brief | EmptyText | None,
+        *,
+        source_id: int | None,
     ) -> IngestResult:
         if isinstance(brief, EmptyText):
             return IngestResult(location=document.location, error=f"{document.location}: {brief}")
@@ -158,7 +172,7 @@ class Store:
         now = self.clock()
         try:
             with self.sessions.begin() as session:
-                story_id, story_size = self._story_for(session, signature, set(terms), title, now)
+                story_id, story_size = self._story_for(session, signature, set(terms), title, now, recent)
                 row = ArticleRow(
                     source_id=source_id,
                     story_id=story_id,
@@ -176,6 +190,8 @@ class Store:
                 if brief is not None:
                     self._write_brief(session, row.id, brief, now)
                 article = to_article(row, document.source)
+            if recent.rows is not None:
+                recent.rows.insert(0, (row.id, signature, story_id))
         except IntegrityError:
             # Another instance stored the same URL or text between our check and our insert.
             known = self._known(document)
@@ -225,16 +241,31 @@ class Store:
         )
 
     def _story_for(
-        self, session: Session, signature: int, terms: set[str], title: str, now: datetime
+        self,
+        session: Session,
+        signature: int,
+        terms: set[str],
+        title: str,
+        now: datetime,
+        recent: RecentSignatures,
     ) -> tuple[int, int]:
-        """The story a new article belongs to: a near-duplicate's story, or a new one."""
-        since = now - STORY_WINDOW
-        candidates = session.execute(
-            select(ArticleRow.id, ArticleRow.simhash, ArticleRow.story_id)
-            .where(ArticleRow.fetched_at >= since)
-            .order_by(ArticleRow.id.desc())
-            .limit(MAX_STORY_CANDIDATES)
-        ).all()
+        """The story a new article belongs to: a near-duplicate's story, or a new one.
+
+        The recent signatures are read once per :meth:`ingest` call and kept up to date in memory, so a
+        batch of 1,000 articles costs one read of them, not 1,000.
+        """
+        if recent.rows is None:
+            since = now - STORY_WINDOW
+            recent.rows = [
+                (i, h, story)
+                for i, h, story in session.execute(
+                    select(ArticleRow.id, ArticleRow.simhash, ArticleRow.story_id)
+                    .where(ArticleRow.fetched_at >= since)
+                    .order_by(ArticleRow.id.desc())
+                    .limit(MAX_STORY_CANDIDATES)
+                )
+            ]
+        candidates = recent.rows
         close = sorted(
             (dedup.distance(signature, s), i, story)
             for i, s, story in candidates
