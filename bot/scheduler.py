@@ -31,7 +31,7 @@ from bot.delivery import Deliverer, digest_date
 from bot.trigger import DailyAt
 from config import StorageSettings
 from storage import ledger
-from storage.channels import get_channel, subscribed_channels
+from storage.channels import subscribed_channels
 from storage.store import Store
 
 log = logging.getLogger(__name__)
@@ -201,13 +201,3 @@ class BriefbotScheduler:
                 await self.deliverer.notify(channel, text)
             except Exception as error:
                 log.warning("could not tell channel %s about a failing feed: %s", channel.id, error)
-
-
-def describe(scheduler: BriefbotScheduler) -> list[dict[str, Any]]:
-    return [
-        {"id": job.id, "next": job.next_run_time, "trigger": str(job.trigger)}
-        for job in scheduler.scheduler.get_jobs()
-    ]
-
-
-__all__ = ["BriefbotScheduler", "describe", "digest_job", "feeds_job", "get_channel", "sync_job"]

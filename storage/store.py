@@ -123,7 +123,7 @@ class Store:
         for document in documents:
             known = self._known(document)
             if known is not None:
-                result = IngestResult(location=document.location, article=known[0], duplicate_of=known[0].id)
+                result = IngestResult(location=document.location, article=known, duplicate_of=known.id)
                 results.append(result)
                 if progress:
                     progress(result)
@@ -135,7 +135,7 @@ class Store:
             flush()
         return results
 
-    def _known(self, document: Document) -> tuple[Article, str] | None:
+    def _known(self, document: Document) -> Article | None:
         """An already stored article with the same URL or text, found before spending the model on it."""
         url = dedup.canonical_url(document.url) if document.url else None
         digest = dedup.content_hash(clean(document.text).body)
@@ -144,7 +144,7 @@ class Store:
             if url:
                 condition = or_(condition, ArticleRow.url == url)
             row = session.scalars(select(ArticleRow).where(condition).limit(1)).first()
-            return (to_article(row), "known") if row else None
+            return to_article(row) if row else None
 
     def _store_one(
         self,
@@ -197,7 +197,7 @@ class Store:
             known = self._known(document)
             if known is None:
                 raise
-            return IngestResult(location=document.location, article=known[0], duplicate_of=known[0].id)
+            return IngestResult(location=document.location, article=known, duplicate_of=known.id)
         return IngestResult(location=document.location, article=article, story_size=story_size)
 
     def _write_brief(self, session: Session, article_id: int, brief: Brief, now: datetime) -> None:

@@ -102,9 +102,6 @@ class CommandCore:
         reply: list[Reply] = await handler(incoming, rest)
         return reply
 
-    async def _run(self, function: Callable[..., object], *args: object) -> object:
-        return await asyncio.to_thread(function, *args)
-
     async def _channel(self, incoming: Incoming) -> int:
         channel: int = await asyncio.to_thread(
             self.store.channel, incoming.platform, incoming.channel, name=incoming.channel_name
