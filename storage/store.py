@@ -213,8 +213,8 @@ class Store:
                 created_at=now,
             )
         )
-        for rank, actor in enumerate(brief.actors):
-            actor_row = ActorRow(
+        actor_rows = [
+            ActorRow(
                 article_id=article_id,
                 name=actor.name[:256],
                 key=actor.name.lower()[:256],
@@ -223,8 +223,11 @@ class Store:
                 salience=actor.salience,
                 rank=rank,
             )
-            session.add(actor_row)
-            session.flush()
+            for rank, actor in enumerate(brief.actors)
+        ]
+        session.add_all(actor_rows)
+        session.flush()  # one batched INSERT ... RETURNING gives every actor its id
+        for actor, actor_row in zip(brief.actors, actor_rows, strict=True):
             keys = {actor.name.lower()[:256], *(alias.lower()[:256] for alias in actor.aliases)}
             session.add_all(ActorAliasRow(actor_id=actor_row.id, key=key) for key in keys)
         session.add_all(
