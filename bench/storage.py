@@ -49,7 +49,6 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 import argparse
-import hashlib
 import json
 import pickle
 import random
@@ -72,7 +71,6 @@ from multiprocessing import Pool
 from typing import Any
 from urllib.parse import urlsplit
 
-import numpy as np
 import sqlalchemy
 from common import (
     CNNDM,
@@ -264,24 +262,6 @@ def ingest_range(
     return created, seconds
 
 
-_BIT = np.arange(64, dtype=np.uint64)
-
-
-def simhash(features: Sequence[str]) -> int:
-    """``storage.dedup.simhash`` vectorised: the same value (checked on every chunk), 5-10x faster."""
-    counts = Counter(features)
-    if not counts:
-        return 0
-    digests = np.array(
-        [int.from_bytes(hashlib.blake2b(f.encode("utf-8"), digest_size=8).digest(), "big") for f in counts],
-        dtype=np.uint64,
-    )
-    weights = np.fromiter(counts.values(), dtype=np.int64, count=len(counts))
-    signs = 2 * ((digests[:, None] >> _BIT) & np.uint64(1)).astype(np.int64) - 1
-    value = sum(1 << int(bit) for bit in np.flatnonzero((weights[:, None] * signs).sum(axis=0) > 0))
-    return value - (1 << 64) if value >= 1 << 63 else value
-
-
 _WORKER_CORPUS: list[Corpus] = []
 
 
@@ -307,13 +287,10 @@ def prepare_rows(bounds: tuple[int, int]) -> list[dict[str, Any]]:
                 "published_at": document.published_at,
                 "fetched_at": corpus.fetched_at(i),
                 "content_hash": dedup.content_hash(body),
-                "simhash": simhash(dedup.content_words(body)),
+                "simhash": dedup.simhash(dedup.content_words(body)),
                 "words": len(body.split()),
             }
         )
-    if rows:  # the vectorised SimHash must agree with the store's
-        terms = dedup.content_words(rows[0]["text"])
-        assert simhash(terms) == dedup.simhash(terms), f"SimHash differs on article {bounds[0]}"
     return rows
 
 
@@ -413,6 +390,8 @@ def load(
     )
     size = plan.briefed_start - plan.bulk_end
     phases.append(Phase(backend, "`Store.ingest`, no model, full store", created, before, seconds, size))
+    if plan.total == plan.briefed_start:
+        return phases
     summarizer = Summarizer()
     summarizer.brief(corpus.document(0).text)  # load the model before timing
     store.summarizer = summarizer
@@ -727,12 +706,8 @@ def size_table(prints: Sequence[Footprint]) -> str:
     headers = ["per article", *[f"{p.backend} bytes" for p in prints], *[f"{p.backend} MB" for p in prints]]
     rows = []
     for group in groups:
-        per = [
-            p.sizes.get(group, 0) / (p.briefed if group == "briefs, actors, figures" else p.articles)
-            if p.articles
-            else 0
-            for p in prints
-        ]
+        counts = [p.briefed if group == "briefs, actors, figures" else p.articles for p in prints]
+        per = [p.sizes.get(group, 0) / count if count else 0 for p, count in zip(prints, counts, strict=True)]
         label = group + (" (per **briefed** article)" if group == "briefs, actors, figures" else "")
         rows.append(
             [label, *[f"{v:,.0f}" for v in per], *[f"{p.sizes.get(group, 0) / 1e6:,.1f}" for p in prints]]
@@ -767,8 +742,9 @@ class BackendResult:
 
 
 @contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A schema of our own, dropped afterwards; yields the URL that puts it first on the search path."""
+def postgres_schema(url: str, keep: bool) -> Iterator[str]:
+    """A schema of our own, dropped afterwards unless kept; yields the URL that puts it first on the
+    search path."""
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
     try:
@@ -782,8 +758,13 @@ def postgres_schema(url: str) -> Iterator[str]:
     try:
         yield f"{url}{'&' if '?' in url else '?'}options={options}"
     finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        if keep:
+            print(
+                f"kept PostgreSQL schema {schema} (DROP SCHEMA {schema} CASCADE when done)", file=sys.stderr
+            )
+        else:
+            with admin.begin() as connection:
+                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
 
 
@@ -962,6 +943,9 @@ def build_parser() -> argparse.ArgumentParser:
         default=POSTGRES_URL,
         help=f"server and database; a schema of our own is made and dropped (default {POSTGRES_URL})",
     )
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the databases (SQLite file, PostgreSQL schema) to look into"
+    )
     return parser
 
 
@@ -985,18 +969,22 @@ def main(argv: Sequence[str] | None = None) -> int:
         for backend in backends:
             print(f"{backend}: loading {plan.total:,} articles...", file=sys.stderr)
             if backend == "sqlite":
-                path = Path(folder) / "briefbot.db"
+                path = (
+                    Path(tempfile.mkdtemp(prefix="briefbot-bench-") if args.keep else folder) / "briefbot.db"
+                )
                 results.append(
                     run_backend(
                         "SQLite", f"sqlite:///{path}", path, corpus, plan, bulk_file, queries, args, memory
                     )
                 )
             else:
-                with postgres_schema(args.postgres_url) as url:
+                with postgres_schema(args.postgres_url, args.keep) as url:
                     results.append(
                         run_backend("PostgreSQL", url, None, corpus, plan, bulk_file, queries, args, memory)
                     )
     report(results, corpus, plan, prepare_seconds, args, memory)
+    if args.keep and "sqlite" in backends:
+        print(f"kept SQLite database {path}", file=sys.stderr)
     return 0
 
 
