@@ -26,7 +26,7 @@ How it measures:
 * Search: ~200 queries: single words and word pairs of random articles (each distinct word of the
   article equally likely, so a word comes up as often as articles mention it), a tenth with
   ``since:30d`` and a tenth with ``actor:"name"`` (an actor of a briefed article, with a word of it).
-  Each is run once through ``search()`` and once raw to warm up, then ``--rounds`` times interleaved,
+  Each is run once through ``search()`` to warm up, then ``--rounds`` times interleaved,
   rotating the order: the raw full-text query (DB-API cursor), the SQL that ``search()`` sent,
   replayed on the same cursor, and ``search(store, parse_query(q), limit=5)`` itself. Each query
   keeps its median; the table gives p50 and p95 over queries. The raw query of a filtered query is
@@ -270,7 +270,7 @@ def _init_worker(corpus: Corpus) -> None:
 
 
 def prepare_rows(bounds: tuple[int, int]) -> list[dict[str, Any]]:
-    """The article columns ``Store._store_one`` would write, from the store's functions (same SimHash)."""
+    """The article columns ``Store._store_one`` would write, computed with the store's own functions."""
     corpus = _WORKER_CORPUS[0]
     rows: list[dict[str, Any]] = []
     for i in range(*bounds):
