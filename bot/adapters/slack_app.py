@@ -15,11 +15,13 @@ which Slack accepts anywhere the command was typed.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+import os
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import Any
 
 import aiohttp
@@ -45,6 +47,9 @@ RATE_LIMIT_RETRIES = 3  # each waits the Retry-After Slack sent
 SEEN_EVENTS = 2048  # event ids remembered against Slack's retries (it retries 3 times within minutes)
 MANAGER_TTL = 300.0  # seconds a users.info answer (admin/owner or not) is trusted
 MANAGER_CACHE = 1024
+# Bolt reads these from the environment and, finding both, switches to its multi-workspace OAuth install
+# flow: SLACK_BOT_TOKEN is then ignored and every request fails authorization.
+BOLT_OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 CANNOT_POST_HERE = frozenset({"not_in_channel", "channel_not_found"})
 FAILED = "Sorry, something went wrong while answering that. Please try again."
 
@@ -272,6 +277,22 @@ def missing_secrets(settings: SlackSettings, secrets: Secrets) -> ConfigError | 
     )
 
 
+@contextlib.contextmanager
+def _single_workspace() -> Iterator[None]:
+    """Hide Bolt's OAuth variables while the app is built, so it stays a one-workspace app on its token.
+
+    Slack's app settings page shows a client id and secret beside the bot token, and people export all
+    of them; Bolt has no switch to ignore them, only this. Called once, at start-up, before any thread.
+    """
+    hidden = {name: os.environ.pop(name) for name in BOLT_OAUTH_VARIABLES if name in os.environ}
+    if len(hidden) == len(BOLT_OAUTH_VARIABLES):
+        log.warning("ignoring %s: briefbot uses SLACK_BOT_TOKEN in one workspace", " and ".join(hidden))
+    try:
+        yield
+    finally:
+        os.environ.update(hidden)
+
+
 def build_app(
     core: CommandCore,
     *,
@@ -290,15 +311,16 @@ def build_app(
     if client is None:
         client = AsyncWebClient(token=secrets.slack_bot_token)
     with_rate_limit_retries(client)
-    app = AsyncApp(
-        name="briefbot",
-        client=client,
-        logger=log,
-        # Never read from os.environ by Bolt: secrets come from Secrets only. Socket Mode needs no
-        # signing secret (Bolt skips verification there); HTTP mode refused to start without one above.
-        signing_secret=secrets.slack_signing_secret or "",
-        request_verification_enabled=True,
-    )
+    with _single_workspace():
+        app = AsyncApp(
+            name="briefbot",
+            client=client,
+            logger=log,
+            # Never read from os.environ by Bolt: secrets come from Secrets only. Socket Mode needs no
+            # signing secret (Bolt skips verification there); HTTP mode refused to start without one above.
+            signing_secret=secrets.slack_signing_secret or "",
+            request_verification_enabled=True,
+        )
     bridge = _Bridge(core, client=client, managers=Managers(client=client, managers=settings.managers))
     app.command(COMMAND)(bridge.on_command)
     app.event("app_mention")(bridge.on_mention)
