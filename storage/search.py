@@ -92,13 +92,19 @@ def search(
         )
     else:
         params["match"] = _fts5_match(query, any_term=any_term)
+        # Rank and page inside FTS5 first, then read the articles and cut snippets for the page alone:
+        # joining every match to its (wide) article row before ranking made a common word cost 3x the
+        # bare FTS5 query at 100,000 articles. Filters need the row, so only they join it early.
+        join = "JOIN articles a ON a.id = article_fts.rowid " if clauses else ""
         where = " AND ".join(["article_fts MATCH :match", *clauses])
         sql = (
+            "WITH page AS (SELECT article_fts.rowid AS id, bm25(article_fts, 5.0, 1.0) AS rank "
+            f"FROM article_fts {join}WHERE {where} "
+            "ORDER BY rank, article_fts.rowid DESC LIMIT :limit OFFSET :offset) "
             "SELECT a.id, a.title, a.url, a.published_at, a.fetched_at, a.story_id, a.words, "
-            f"snippet(article_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet, "
-            "-bm25(article_fts, 5.0, 1.0) AS score "
-            f"FROM article_fts JOIN articles a ON a.id = article_fts.rowid WHERE {where} "
-            "ORDER BY bm25(article_fts, 5.0, 1.0), a.id DESC LIMIT :limit OFFSET :offset"
+            f"snippet(article_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet, -page.rank "
+            "FROM page JOIN article_fts ON article_fts.rowid = page.id JOIN articles a ON a.id = page.id "
+            "WHERE article_fts MATCH :match ORDER BY page.rank, a.id DESC"
         )
     with store.engine.connect() as connection:
         rows = connection.execute(text(sql), params).all()

@@ -157,6 +157,31 @@ def test_search_pages(store: Store) -> None:
     assert not {h.article.id for h in first} & {h.article.id for h in second}
 
 
+def test_filtered_search_pages_through_exactly_the_matches_inside_the_filter_best_first(
+    url: str, clock: Clock
+) -> None:
+    # Ranking happens before the page is read, so a filter must act before ranking, not on the page.
+    engine, sessions = open_database(url)
+    store = Store(engine=engine, sessions=sessions, clock=clock)  # no model: search needs no brief
+    for day in range(12):  # every sample once a day, each copy told apart so none is a duplicate
+        copies = [
+            Document(location=f"{d.location}#{day}", text=f"{d.text}\n\nEdition {day} of the day {day}.")
+            for d in samples()
+        ]
+        store.ingest(copies)
+        clock.now += timedelta(days=1)
+    using = sum(" said " in d.text for d in samples())
+    everything = search(store, parse_query("said"), limit=1000)
+    assert len(everything) == 12 * using
+    recent = parse_query("said since:5d", now=clock.now)
+    paged = [h for offset in range(0, 40, 3) for h in search(store, recent, limit=3, offset=offset)]
+    inside = [h for h in everything if h.article.fetched_at >= clock.now - timedelta(days=5)]
+    assert len(inside) == 5 * using
+    assert [h.article.id for h in paged] == [h.article.id for h in inside]
+    assert [h.score for h in paged] == sorted((h.score for h in paged), reverse=True)
+    assert all("**said**" in h.snippet.lower() for h in paged)
+
+
 def test_malformed_queries_say_what_is_wrong() -> None:
     with pytest.raises(QueryError, match="since:yesterdayish is not a date"):
         parse_query("x since:yesterdayish")
