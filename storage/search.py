@@ -103,7 +103,10 @@ def search(
             "ORDER BY rank, article_fts.rowid DESC LIMIT :limit OFFSET :offset) "
             "SELECT a.id, a.title, a.url, a.published_at, a.fetched_at, a.story_id, a.words, "
             f"snippet(article_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet, -page.rank "
-            "FROM page JOIN article_fts ON article_fts.rowid = page.id JOIN articles a ON a.id = page.id "
+            # CROSS JOIN keeps the page as the outer loop: with LIMIT a parameter, SQLite's planner
+            # otherwise runs the MATCH a second time over every match and looks the page up in it.
+            "FROM page CROSS JOIN article_fts ON article_fts.rowid = page.id "
+            "CROSS JOIN articles a ON a.id = page.id "
             "WHERE article_fts MATCH :match ORDER BY page.rank, a.id DESC"
         )
     with store.engine.connect() as connection:
