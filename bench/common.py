@@ -12,6 +12,7 @@ import json
 import os
 import platform
 import shlex
+import statistics
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -20,6 +21,7 @@ from pathlib import Path
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT.parent / "shared" / "data"
 CNNDM = DATA_DIR / "cnndm_dev100.jsonl"
+BBC = DATA_DIR / "bbc_news_summary.jsonl"
 CNNDM_HELP = "JSONL file (default: ../shared/data/cnndm_dev100.jsonl beside the repository root)"
 
 
@@ -107,3 +109,10 @@ def markdown_table(headers: Sequence[str], rows: Sequence[Sequence[object]], ali
 
 def verdict(ok: bool) -> str:
     return "PASS" if ok else "FAIL"
+
+
+def percentile(values: Sequence[float], q: int) -> float:
+    """The ``q``-th percentile, interpolated between the samples (one sample is its own percentile)."""
+    if len(values) == 1:
+        return values[0]
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]

@@ -54,7 +54,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -63,8 +62,9 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import sqlalchemy
-from common import DATA_DIR, command_line, data_path, markdown_table, verdict
-from sqlalchemy import Engine, create_engine, delete, event, select, text
+from common import BBC, command_line, data_path, markdown_table, percentile, verdict
+from databases import POSTGRES_URL, StepClock, analyze, postgres_schema
+from sqlalchemy import Engine, delete, event, select, text
 
 from bot.digest import Digest, compose
 from storage.channels import follow, subscribe
@@ -76,8 +76,6 @@ from storage.store import Store
 from summarizer import SUMMARIZER_VERSION, Actor, Brief, Figure
 from summarizer.sentences import split_sentences
 
-BBC = DATA_DIR / "bbc_news_summary.jsonl"
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 ZONES = ("UTC", "Europe/London", "America/New_York", "Asia/Tokyo", "Australia/Sydney")
 POLLS = 20
 BRIEFS_PER_TRANSACTION = 250
@@ -159,19 +157,6 @@ class Corpus:
             text=f"{base.text.rstrip()}\n\nThis is report {i} of the feed {planned.feed} desk.",
             published_at=self.fetched_at(i) - timedelta(minutes=5 + i * 40503 % 120),
         )
-
-
-class StepClock:
-    """The store's clock during an ingest: each stored article gets the next article's fetched time."""
-
-    def __init__(self, corpus: Corpus, first: int) -> None:
-        self.corpus = corpus
-        self.position = first
-
-    def __call__(self) -> datetime:
-        moment = self.corpus.fetched_at(self.position)
-        self.position += 1
-        return moment
 
 
 # -- stand-in briefs -----------------------------------------------------------------------------------
@@ -383,7 +368,7 @@ def load(
             batch = polls.get((poll, feed))
             if not batch:
                 continue
-            store.clock = StepClock(corpus, batch[0].index)
+            store.clock = StepClock(corpus.fetched_at, batch[0].index)
             documents = [corpus.document(p) for p in batch]
             started = time.perf_counter()
             results = store.ingest(documents, source_id=feed_ids[feed])
@@ -413,14 +398,6 @@ def load(
         )
     )
     return setup, channels
-
-
-def analyze(engine: Engine) -> None:
-    with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        ).scalars()
-        connection.execute(text("ANALYZE " + ", ".join(tables)))
 
 
 def stories_in(digest: Digest) -> int:
@@ -533,33 +510,7 @@ def run_backend(
         engine.dispose()
 
 
-@contextmanager
-def postgres_schema(url: str) -> Iterator[str]:
-    """A schema of our own, dropped afterwards; yields the URL that puts it first on the search path."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except sqlalchemy.exc.OperationalError as exc:
-        raise SystemExit(
-            f"PostgreSQL at {url} does not answer: {str(exc.orig).strip().splitlines()[0]}"
-        ) from None
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3D{schema}"
-    finally:
-        with admin.begin() as connection:
-            connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
-
-
 # -- the report ----------------------------------------------------------------------------------------
-
-
-def percentile(values: Sequence[float], q: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def span(values: Sequence[int]) -> str:

@@ -59,7 +59,6 @@ import sqlite3
 import statistics
 import tempfile
 import time
-import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -73,16 +72,18 @@ from urllib.parse import urlsplit
 
 import sqlalchemy
 from common import (
+    BBC,
     CNNDM,
     CNNDM_HELP,
-    DATA_DIR,
     command_line,
     data_path,
     environment,
     markdown_table,
+    percentile,
     verdict,
 )
-from sqlalchemy import Engine, create_engine, event, insert, select, text
+from databases import POSTGRES_URL, StepClock, analyze, postgres_schema
+from sqlalchemy import Engine, event, insert, select, text
 
 from storage import dedup
 from storage.db import open_database
@@ -97,8 +98,6 @@ from summarizer.clean import clean
 from summarizer.ranking import lexicon
 from summarizer.sentences import split_sentences, words
 
-BBC = DATA_DIR / "bbc_news_summary.jsonl"
-POSTGRES_URL = "postgresql://postgres@127.0.0.1:5432/test"
 RATIO_TARGET = 1.5  # p95 of search() over p95 of the raw query
 SQLITE_RAW_P95_TARGET = 10.0  # ms
 PLACES = (
@@ -216,19 +215,6 @@ def source_names(count: int) -> tuple[str, ...]:
     )
 
 
-class StepClock:
-    """The store's clock during an ingest: each stored article gets the next article's fetched time."""
-
-    def __init__(self, corpus: Corpus, first: int) -> None:
-        self.corpus = corpus
-        self.position = first
-
-    def __call__(self) -> datetime:
-        moment = self.corpus.fetched_at(self.position)
-        self.position += 1
-        return moment
-
-
 # -- loading -------------------------------------------------------------------------------------------
 
 
@@ -250,7 +236,7 @@ def ingest_range(
     store: Store, corpus: Corpus, source_ids: Sequence[int], start: int, stop: int, batch_size: int
 ) -> tuple[int, float]:
     """``Store.ingest`` per run of one source (as a feed poll calls it); timed around ingest only."""
-    clock = StepClock(corpus, start)
+    clock = StepClock(corpus.fetched_at, start)
     store.clock = clock
     created, seconds = 0, 0.0
     for source, indices in groupby(range(start, stop), key=corpus.source):
@@ -404,14 +390,6 @@ def load(
     phases.append(Phase(backend, label, created, before, seconds, plan.total - plan.briefed_start))
     memory.append((f"{backend}: after the briefed ingest (model loaded)", rss_mb()))
     return phases
-
-
-def analyze(engine: Engine) -> None:
-    with engine.begin() as connection:
-        tables = connection.execute(
-            text("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        ).scalars()
-        connection.execute(text("ANALYZE " + ", ".join(tables)))
 
 
 # -- queries -------------------------------------------------------------------------------------------
@@ -571,12 +549,6 @@ def check(query: Query, got: dict[str, Any], now: datetime) -> list[str]:
         if old:
             problems.append(f"`{query.text}`: articles {old} were fetched more than 30 days ago")
     return problems
-
-
-def percentile(values: Sequence[float], q: int) -> float:
-    if len(values) == 1:
-        return values[0]
-    return statistics.quantiles(values, n=100, method="inclusive")[q - 1]
 
 
 def latency_rows(backend: str, run: SearchRun) -> list[list[str]]:
@@ -739,33 +711,6 @@ class BackendResult:
     run: SearchRun
     footprint: Footprint
     version: str
-
-
-@contextmanager
-def postgres_schema(url: str, keep: bool) -> Iterator[str]:
-    """A schema of our own, dropped afterwards unless kept; yields the URL that puts it first on the
-    search path."""
-    schema = f"bench_{uuid.uuid4().hex[:10]}"
-    admin = create_engine(url.replace("postgresql://", "postgresql+psycopg://", 1))
-    try:
-        with admin.begin() as connection:
-            connection.execute(text(f"CREATE SCHEMA {schema}"))
-    except sqlalchemy.exc.OperationalError as exc:
-        raise SystemExit(
-            f"PostgreSQL at {url} does not answer: {str(exc.orig).strip().splitlines()[0]}"
-        ) from None
-    options = f"-csearch_path%3D{schema}%20-cplan_cache_mode%3Dforce_custom_plan"
-    try:
-        yield f"{url}{'&' if '?' in url else '?'}options={options}"
-    finally:
-        if keep:
-            print(
-                f"kept PostgreSQL schema {schema} (DROP SCHEMA {schema} CASCADE when done)", file=sys.stderr
-            )
-        else:
-            with admin.begin() as connection:
-                connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-        admin.dispose()
 
 
 def run_backend(
@@ -978,7 +923,9 @@ def main(argv: Sequence[str] | None = None) -> int:
                     )
                 )
             else:
-                with postgres_schema(args.postgres_url, args.keep) as url:
+                with postgres_schema(
+                    args.postgres_url, keep=args.keep, settings=["plan_cache_mode=force_custom_plan"]
+                ) as url:
                     results.append(
                         run_backend("PostgreSQL", url, None, corpus, plan, bulk_file, queries, args, memory)
                     )
