@@ -31,6 +31,9 @@ QUESTION_WORDS = frozenset(
 CANDIDATE_ARTICLES = 8
 MAX_CITATIONS = 3
 MIN_COVERAGE = 0.5  # share of the question's content words (by weight) a sentence must contain
+# A name in the question ("IDU", "al-Nujaba") says what the answer is about; a sentence that only
+# shares the question's verb ("leads" with "lead author") answers something else.
+NAME_WEIGHT = 2.0
 _DATE = re.compile(
     r"\b(?:\d{4}|january|february|march|april|may|june|july|august|september|october|november|"
     r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b",
@@ -45,6 +48,7 @@ class Question:
     kind: str  # who | how_many | when | where | other
     terms: tuple[str, ...]  # stemmed content words
     surface: tuple[str, ...]  # the words as typed, for retrieval
+    names: frozenset[str] = frozenset()  # the terms that are names: capitalised past the first word
 
 
 def parse_question(text: str) -> Question:
@@ -60,18 +64,27 @@ def parse_question(text: str) -> Question:
     else:
         kind = "other"
     lex = lexicon()
-    surface = tuple(
-        w for w in words(text) if w.lower() not in QUESTION_WORDS and w.lower() not in lex.stop_words
+    typed = words(text)
+    surface = tuple(w for w in typed if w.lower() not in QUESTION_WORDS and w.lower() not in lex.stop_words)
+    terms = tuple(dict.fromkeys(_stem(w) for w in surface))
+    names = frozenset(
+        _stem(w)
+        for i, w in enumerate(typed)
+        if w in surface and any(c.isupper() for c in w) and (i > 0 or w.isupper())
     )
-    terms = tuple(dict.fromkeys(lex.stem(w.lower()) for w in surface))
-    return Question(text=text, kind=kind, terms=terms, surface=surface)
+    return Question(text=text, kind=kind, terms=terms, surface=surface, names=names)
+
+
+def _stem(word: str) -> str:
+    # Snowball strips "'s" but not "’s": "IDU’s" must meet "IDU".
+    return lexicon().stem(word.lower().replace("’", "'"))
 
 
 def _sentence_terms(sentence: str) -> set[str]:
     lex = lexicon()
     out: set[str] = set()
     for word in words(sentence):
-        lowered = word.lower()
+        lowered = word.lower().replace("’", "'")
         out.add(lex.stem(lowered))
         if "-" in lowered:  # "al-Nujaba" also matches "Nujaba"
             out.update(lex.stem(part) for part in lowered.split("-") if part)
@@ -109,7 +122,10 @@ def ask(store: Store, text: str) -> Answer:
             candidates.append((hit.article.id, index, span.text, _sentence_terms(span.text)))
     # Rarer question words weigh more: "nujaba" decides more than "said".
     frequency = Counter(term for *_, terms in candidates for term in set(question.terms) & terms)
-    weights = {t: math.log(1 + len(candidates) / (1 + frequency[t])) for t in question.terms}
+    weights = {
+        t: math.log(1 + len(candidates) / (1 + frequency[t])) * (NAME_WEIGHT if t in question.names else 1.0)
+        for t in question.terms
+    }
     total = sum(weights.values()) or 1.0
 
     scored: list[tuple[float, int, int, str]] = []

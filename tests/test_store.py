@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import samples_dir
-from storage.ask import ask
+from storage.ask import ask, parse_question
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.models import ArticleRow, BriefRow, FigureRow
@@ -199,8 +199,20 @@ def test_ask_answers_with_cited_sentences(store: Store) -> None:
     assert "1,000 troops" in how_many.citations[0].sentence
     strikers = ask(store, "how many dockworkers walked off the job?")
     assert "3,200" in strikers.citations[0].sentence
+    # The name asked about decides: "leads" alone would pick the glacier study's "lead author".
+    leader = ask(store, "who leads the IDU?")
+    assert all("IDU" in c.sentence for c in leader.citations)
+    assert any("Maria Delgado" in c.sentence for c in leader.citations)
     assert not ask(store, "who is the mayor of Paris?").found
     assert not ask(store, "?").found
+
+
+def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
+    question = parse_question("Who leads the IDU’s local branch in Halvern?")
+    assert question.kind == "who"
+    assert question.terms == ("lead", "idu", "local", "branch", "halvern")  # "IDU’s" meets "IDU"
+    assert question.names == {"idu", "halvern"}  # "Who" is capitalised as the first word only
+    assert parse_question("how many troops did al-Nujaba send?").names == {"al-nujaba"}
 
 
 def test_new_since_last_digest_skips_nothing_and_repeats_nothing(store: Store, clock: Clock) -> None:
