@@ -2,9 +2,10 @@
 
 Retrieval is the store's full-text search (any of the question's content words); the sentences of
 the best articles are then scored by the stemmed question words they contain, weighted by how rare
-each word is among the candidates. The question's type steers the choice: "who" prefers sentences
-naming a person of that article, "how many/much" sentences holding one of its figures, "when"
-sentences with a date. Below a minimum match the answer says plainly that nothing stored answers.
+each word is among the candidates (names asked about count double). The question's type steers the
+choice: "who" prefers sentences naming a person of that article, "how many/much" sentences holding
+one of its figures, "when" sentences with a date. Below a minimum match the answer says plainly
+that nothing stored answers.
 """
 
 from __future__ import annotations
