@@ -73,6 +73,13 @@ async def test_unknown_id_and_unknown_command_are_told_plainly(harness: Harness)
     assert "No stored article #9999" in joined(await harness.send("brief 9999"))
     usage = joined(await harness.send("brief"))
     assert "Usage: brief <id | url | words of a title>" in usage
+    if harness.platform == "discord":
+        return  # slash commands: Discord itself offers only the commands that exist
+    typo = joined(await harness.send("serch strike"))
+    assert "Unknown command “serch”. Did you mean `search`?" in typo and "Commands:" not in typo
+    assert "Did you mean `sources`? Usage: sources add" in joined(await harness.send("feeds list"))
+    nonsense = joined(await harness.send("xyzzy"))
+    assert "Unknown command “xyzzy”" in nonsense and "• help — this list" in nonsense
 
 
 async def test_search_shows_ranked_titles_with_highlights(harness: Harness) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import difflib
 import re
 import shlex
 from collections.abc import Awaitable, Callable
@@ -54,12 +55,33 @@ COMMANDS: tuple[Command, ...] = (
     Command("help", "help", "this list"),
 )
 BY_NAME = {command.name: command for command in COMMANDS}
+# What people type for our commands, used by other feed bots; suggested, never run in their place.
+SYNONYMS = {
+    "feeds": "sources",
+    "feed": "sources",
+    "summary": "brief",
+    "summarize": "brief",
+    "summarise": "brief",
+    "find": "search",
+    "question": "ask",
+    "next": "more",
+}
 PAGE_SIZE = 5
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
 
 def usage(name: str) -> TextReply:
     return TextReply(text=f"Usage: {BY_NAME[name].usage}", private=True)
+
+
+def unknown(name: str) -> TextReply:
+    """A typo or another bot's word gets the one command it likely meant; anything else, the list."""
+    meant = SYNONYMS.get(name) or next(iter(difflib.get_close_matches(name, BY_NAME, n=1, cutoff=0.7)), None)
+    if meant is None:
+        return TextReply(text=f"Unknown command “{name}”. {help_text()}", private=True)
+    return TextReply(
+        text=f"Unknown command “{name}”. Did you mean `{meant}`? Usage: {BY_NAME[meant].usage}", private=True
+    )
 
 
 def help_text() -> str:
@@ -97,7 +119,7 @@ class CommandCore:
             return [TextReply(text=help_text(), private=True)]
         command = BY_NAME.get(name)
         if command is None:
-            return [TextReply(text=f"Unknown command “{name}”. {help_text()}", private=True)]
+            return [unknown(name)]
         handler = getattr(self, f"_cmd_{name}")
         reply: list[Reply] = await handler(incoming, rest)
         return reply
