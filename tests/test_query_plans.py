@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import event
 from sqlalchemy.engine import Engine
 
@@ -57,10 +59,13 @@ def open_store(tmp_path: Path) -> Store:
     return store
 
 
-def test_search_reads_articles_only_for_the_page_it_returns(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "query", ["said", "said since:7d", 'said actor:"Maria Delgado"', "said source:port-strike"]
+)
+def test_search_reads_articles_only_for_the_page_it_returns(tmp_path: Path, query: str) -> None:
     store = open_store(tmp_path)
     with statements(store.engine) as seen:
-        assert search(store, parse_query("said"), limit=3)
+        search(store, parse_query(query, now=datetime.now(UTC)), limit=3)  # the plan is what counts
     [(statement, parameters)] = seen
     steps = plan(store.engine, statement, parameters)
     assert full_scans_of_articles(steps) == []
@@ -70,6 +75,8 @@ def test_search_reads_articles_only_for_the_page_it_returns(tmp_path: Path) -> N
     assert len(walks) == 2 and ":M" in walks[0] and ":=M" in walks[1]
     assert steps.index("SCAN page") < steps.index(walks[1])
     assert "SEARCH a USING INTEGER PRIMARY KEY (rowid=?)" in steps
+    # Filters are one set of ids built once, not a row read or a doclist seek per match.
+    assert any(s.startswith("LIST SUBQUERY") for s in steps) == (" " in query)
 
 
 def test_near_duplicate_candidates_are_read_through_the_fetched_at_index(tmp_path: Path) -> None:

@@ -13,6 +13,7 @@ from bot.cli import samples_dir
 from storage.ask import ask, parse_question
 from storage.db import open_database
 from storage.documents import Document, iter_documents
+from storage.feedstore import add_feed
 from storage.models import ArticleRow, BriefRow, FigureRow
 from storage.query import QueryError, parse_query
 from storage.search import search
@@ -147,6 +148,22 @@ def test_search_ranks_highlights_and_filters(store: Store, clock: Clock) -> None
     # User text is never query syntax: quotes, stars and NEAR are just words.
     tricky = search(store, parse_query('NEAR( "OR" * -)'))
     assert all("**near" in h.snippet.lower() for h in tricky)
+
+
+def test_search_by_source_matches_the_feed_it_came_from(url: str, clock: Clock) -> None:
+    engine, sessions = open_database(url)
+    store = Store(engine=engine, sessions=sessions, clock=clock)
+    harbor = add_feed(store, "https://harbor-times.example/rss.xml")
+    coastal = add_feed(store, "https://coastal-post.example/feed")
+    for feed, fragment in ((harbor, "harbor-times"), (coastal, "coastal-post")):
+        store.ingest([d for d in samples() if fragment in d.location], source_id=feed.id)
+    store.ingest([d for d in samples() if "port-strike" not in d.location])  # files: no source
+    [hit] = search(store, parse_query("strike source:harbor-times"))
+    assert hit.article.title.startswith("Dockworkers Walk Out")
+    [listed] = search(store, parse_query("source:coastal"))  # no words: the newest from that feed
+    assert listed.article.title.startswith("Halvern Port Strike")
+    assert len(search(store, parse_query("strike"))) == 2
+    assert search(store, parse_query("strike source:nowhere")) == []
 
 
 def test_search_pages(store: Store) -> None:
