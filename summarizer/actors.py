@@ -139,7 +139,9 @@ def extract_actors(
         while root in parent:
             root = parent[root]
         target = merged.setdefault(root, _Group(groups[root].name))
-        target.kinds.update(group.kinds)
+        # The full name decides the kind: the model calls "Tim Sherwood" a person and "Sherwood" alone
+        # an organisation as often as not, and a surname can be mentioned far more often.
+        target.kinds.update(group.kinds if key == root else {})
         target.surface.update(group.surface)
         target.sentences |= group.sentences
         target.mentions += group.mentions
