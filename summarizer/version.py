@@ -3,4 +3,4 @@
 Bump it whenever a change would alter the briefs written for the same text.
 """
 
-SUMMARIZER_VERSION = "1"
+SUMMARIZER_VERSION = "2"  # 2: a merged actor takes the kind of its full name
