@@ -106,6 +106,13 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="database maintenance")
     db_commands = db.add_subparsers(dest="db_command", metavar="ACTION", required=True)
     db_commands.add_parser("upgrade", help="apply database migrations")
+    db_commands.add_parser(
+        "rebrief",
+        help="brief again the articles an older summarizer version briefed",
+        description="After an upgrade of briefbot, brief again every stored article whose brief a "
+        "different summarizer version wrote (the model runs on each). Safe to interrupt: what is done "
+        "stays done.",
+    )
 
     demo = commands.add_parser(
         "demo",
@@ -164,8 +171,9 @@ def _progress(total: int, label: str) -> tuple[Any, Callable[[Any], None]]:
         nonlocal done
         done += 1
         bar.update(1)
-        if result.error:
-            bar.write(f"{PROG}: {result.error}", file=sys.stderr)
+        error = getattr(result, "error", None)  # an ingest result; a rebriefed article id has none
+        if error:
+            bar.write(f"{PROG}: {error}", file=sys.stderr)
         if plain and (done * 10 // total != (done - 1) * 10 // total or done == total):
             print(f"{PROG}: {label}: {done}/{total}", file=sys.stderr, flush=True)
 
@@ -490,6 +498,14 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import database_url
     from storage.db import open_database
 
+    if args.db_command == "rebrief":
+        store = _store(settings)
+        stale = len(store.stale_briefs())
+        bar, step = _progress(stale, "rebriefing")
+        with bar:
+            done = store.rebrief(progress=step)
+        print(f"{done} rebriefed, {stale - done} failed" if done < stale else f"{done} rebriefed")
+        return 0 if done == stale else 1
     engine, _ = open_database(database_url(settings))
     print(f"database {engine.url.render_as_string(hide_password=True)} is up to date")
     return 0

@@ -29,11 +29,12 @@ from storage.models import (
     StoryRow,
 )
 from storage.values import Article, IngestResult, StoredBrief
-from summarizer import Brief, EmptyText, Summarizer
+from summarizer import SUMMARIZER_VERSION, Brief, EmptyText, Summarizer
 from summarizer.clean import clean
 
 STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among articles this recent
 MAX_STORY_CANDIDATES = 5000
+REBRIEF_BATCH = 32  # articles briefed, then written, together
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)
 
 
@@ -286,26 +287,46 @@ class Store:
         session.flush()
         return story.id, 1
 
-    def rebrief(self, *, older_than: str | None = None) -> int:
-        """Brief again the articles whose brief a different summarizer version wrote (or none did)."""
+    def stale_briefs(self) -> list[int]:
+        """Ids of the articles whose brief another summarizer version wrote, or that have none."""
+        with self.sessions() as session:
+            return list(
+                session.scalars(
+                    select(ArticleRow.id)
+                    .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
+                    .where(or_(BriefRow.version.is_(None), BriefRow.version != SUMMARIZER_VERSION))
+                    .order_by(ArticleRow.id)
+                )
+            )
+
+    def rebrief(self, *, progress: Callable[[int], None] | None = None) -> int:
+        """Brief again the :meth:`stale_briefs` articles (after an upgrade); the number rebriefed.
+
+        A batch at a time, each written in one transaction: the texts of a large store are never all
+        in memory, and an interrupted run keeps what it finished (the rest stays stale for next time).
+        ``progress`` gets each article id as it is done.
+        """
         if self.summarizer is None:
             return 0
-        from summarizer import SUMMARIZER_VERSION
-
-        version = older_than or SUMMARIZER_VERSION
-        with self.sessions() as session:
-            rows = session.execute(
-                select(ArticleRow.id, ArticleRow.text, ArticleRow.title)
-                .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
-                .where(or_(BriefRow.version.is_(None), BriefRow.version != version))
-            ).all()
+        stale = self.stale_briefs()
         done = 0
-        briefs = self.summarizer.brief_many((text, title) for _, text, title in rows)
-        for (article_id, _, _), brief in zip(rows, briefs, strict=True):
-            if isinstance(brief, Brief):
-                with self.sessions.begin() as session:
-                    self._write_brief(session, article_id, brief, self.clock())
-                done += 1
+        for first in range(0, len(stale), REBRIEF_BATCH):
+            ids = stale[first : first + REBRIEF_BATCH]
+            with self.sessions() as session:
+                rows = session.execute(
+                    select(ArticleRow.id, ArticleRow.text, ArticleRow.title)
+                    .where(ArticleRow.id.in_(ids))
+                    .order_by(ArticleRow.id)
+                ).all()
+            briefs = list(self.summarizer.brief_many((text, title) for _, text, title in rows))
+            with self.sessions.begin() as session:
+                for (article_id, _, _), brief in zip(rows, briefs, strict=True):
+                    if isinstance(brief, Brief):
+                        self._write_brief(session, article_id, brief, self.clock())
+                        done += 1
+            for article_id, _, _ in rows:
+                if progress is not None:
+                    progress(article_id)
         return done
 
     # -- reading ----------------------------------------------------------------------------------

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 import subprocess
 import sys
 from pathlib import Path
@@ -153,6 +154,18 @@ def test_store_commands_end_to_end(tmp_path: Path) -> None:
     assert len(listing.stdout.splitlines()) == 7
     upgrade = run("-m", "bot.cli", "db", "upgrade", env=env)
     assert upgrade.returncode == 0 and "is up to date" in upgrade.stdout
+    current = run("-m", "bot.cli", "db", "rebrief", env=env)
+    assert current.returncode == 0 and current.stdout.strip() == "0 rebriefed"
+    # briefs of an older summarizer (as after an upgrade of briefbot) are written again
+    older = [militias, *(r["id"] for r in rows if r["id"] != militias)][:3]
+    with sqlite3.connect(tmp_path / "briefbot.db") as db:
+        db.executemany(
+            "UPDATE briefs SET version = '0', data = '{}' WHERE article_id = ?", [(i,) for i in older]
+        )
+    rebrief = run("-m", "bot.cli", "db", "rebrief", env=env)
+    assert rebrief.returncode == 0 and rebrief.stdout.strip() == "3 rebriefed", rebrief.stderr
+    again = run("-m", "bot.cli", "brief", "--json", str(militias), env=env)
+    assert json.loads(again.stdout)["figures"][0]["text"] == "some 1,000 troops"
 
 
 def test_long_ingest_reports_progress_and_bad_files_do_not_stop_it(tmp_path: Path) -> None:
