@@ -246,32 +246,45 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     if files:
         status = brief_files(files, summarizer_settings, as_json=args.json, markdown=args.markdown, prog=PROG)
     if ids or urls:
-        from summarizer.render import to_markdown, to_text
-
         store = _store(dataclasses.replace(settings, summarizer=summarizer_settings))
         for item in [*ids, *urls]:
             stored = _stored_brief(store, settings, item)
             if stored is None:
                 status = 1
                 continue
-            if args.json:
-                print(
-                    json.dumps(
-                        {"id": stored.article.id, "url": stored.article.url, **stored.brief.to_dict()},
-                        ensure_ascii=False,
-                    )
-                )
-            elif args.markdown:
-                print(to_markdown(stored.brief, link=stored.article.url))
-            else:
-                print(f"#{stored.article.id} " + to_text(stored.brief, source=stored.article.url))
+            _print_stored(stored, args)
     return status
+
+
+def _print_stored(stored: Any, args: argparse.Namespace) -> None:
+    """A stored article's brief as JSON, Markdown or text, with the story's other articles."""
+    from summarizer.render import to_markdown, to_text
+
+    same = stored.same_story
+    if args.json:
+        others = [{"id": a.id, "title": a.title, "url": a.url, "source": a.source} for a in same]
+        print(
+            json.dumps(
+                {
+                    "id": stored.article.id,
+                    "url": stored.article.url,
+                    **stored.brief.to_dict(),
+                    "same_story": others,
+                },
+                ensure_ascii=False,
+            )
+        )
+        return
+    if args.markdown:
+        print(to_markdown(stored.brief, link=stored.article.url))
+    else:
+        print(f"#{stored.article.id} " + to_text(stored.brief, source=stored.article.url))
+    if same:
+        print("Same story: " + "; ".join(f"#{a.id} {a.title}" for a in same))
 
 
 def _brief_by_title(args: argparse.Namespace, settings: Settings) -> int:
     """``briefbot brief council light rail``: the newest stored article whose title holds those words."""
-    from summarizer.render import to_markdown, to_text
-
     store = _store(settings)
     words = " ".join(args.items)
     matches = store.find_by_title(words)
@@ -280,20 +293,7 @@ def _brief_by_title(args: argparse.Namespace, settings: Settings) -> int:
             f"{PROG}: no file, id or stored title matches {words!r} (see: briefbot articles)", file=sys.stderr
         )
         return 1
-    stored = store.get(matches[0].id)
-    if args.json:
-        print(
-            json.dumps(
-                {"id": stored.article.id, "url": stored.article.url, **stored.brief.to_dict()},
-                ensure_ascii=False,
-            )
-        )
-    else:
-        print(
-            to_markdown(stored.brief, link=stored.article.url)
-            if args.markdown
-            else f"#{stored.article.id} " + to_text(stored.brief, source=stored.article.url)
-        )
+    _print_stored(store.get(matches[0].id), args)
     if len(matches) > 1 and not args.json:
         others = ", ".join(f"#{a.id} {a.title}" for a in matches[1:])
         print(f"\n(also matching: {others})")

@@ -35,6 +35,7 @@ from summarizer.clean import clean
 STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among articles this recent
 MAX_STORY_CANDIDATES = 5000
 REBRIEF_BATCH = 32  # articles briefed, then written, together
+SAME_STORY_SHOWN = 5  # other outlets' articles listed with a brief
 FIRST_DIGEST_LOOKBACK = timedelta(days=1)
 
 
@@ -345,7 +346,21 @@ class Store:
                 brief = self.summarizer.brief(row.text, title=row.title)
             else:
                 brief = Brief(title=row.title, summary=())
-            return StoredBrief(article=article, brief=brief)
+            return StoredBrief(article=article, brief=brief, same_story=self._same_story(session, row))
+
+    def _same_story(self, session: Session, row: ArticleRow) -> tuple[Article, ...]:
+        """The other articles of the article's story, newest first (at most :data:`SAME_STORY_SHOWN`)."""
+        if row.story_id is None:
+            return ()
+        others = session.execute(
+            select(ArticleRow, SourceRow.location, SourceRow.title)
+            .outerjoin(SourceRow, SourceRow.id == ArticleRow.source_id)
+            .where(ArticleRow.story_id == row.story_id, ArticleRow.id != row.id)
+            .options(defer(ArticleRow.text))
+            .order_by(ArticleRow.fetched_at.desc(), ArticleRow.id.desc())
+            .limit(SAME_STORY_SHOWN)
+        )
+        return tuple(to_article(other, title or location) for other, location, title in others)
 
     def text_of(self, article_id: int) -> str | None:
         with self.sessions() as session:
@@ -380,13 +395,6 @@ class Store:
     def count(self) -> int:
         with self.sessions() as session:
             return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
-
-    def story_members(self, story_id: int) -> list[Article]:
-        with self.sessions() as session:
-            rows = session.scalars(
-                select(ArticleRow).where(ArticleRow.story_id == story_id).order_by(ArticleRow.id)
-            )
-            return [to_article(r) for r in rows]
 
     # -- channels: what is new since the last digest --------------------------------------------------
 

@@ -26,6 +26,7 @@ class Article:
 class StoredBrief:
     article: Article
     brief: Brief
+    same_story: tuple[Article, ...] = ()  # other outlets' articles grouped with it, newest first
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

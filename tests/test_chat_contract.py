@@ -65,6 +65,16 @@ async def test_brief_by_id_shows_title_summary_actors_and_figures(
     assert "al-Nujaba" in text
 
 
+async def test_brief_names_the_same_story_from_other_outlets(harness: Harness, seeded_store: Store) -> None:
+    harbor = article_id(seeded_store, "Dockworkers Walk Out")
+    coastal = article_id(seeded_store, "Halvern Port Strike")
+    text = joined(await harness.send(f"brief {harbor}"))
+    assert "Same story" in text and f"#{coastal} Halvern Port Strike Leaves 41 Ships" in text
+    assert "Same story" not in joined(
+        await harness.send(f"brief {article_id(seeded_store, 'Iraqi Militias')}")
+    )
+
+
 async def test_brief_by_title_words(harness: Harness) -> None:
     assert "Marlow Council Approves" in joined(await harness.send("brief light rail"))
 

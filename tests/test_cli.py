@@ -136,6 +136,9 @@ def test_store_commands_end_to_end(tmp_path: Path) -> None:
     brief = run("-m", "bot.cli", "brief", "--json", str(militias), env=env)
     assert brief.returncode == 0, brief.stderr
     assert json.loads(brief.stdout)["title"].startswith("Iran-Backed Iraqi Militias")
+    assert json.loads(brief.stdout)["same_story"] == []
+    strike = run("-m", "bot.cli", "brief", "--json", "dockworkers", "walk", env=env)
+    assert [a["title"][:19] for a in json.loads(strike.stdout)["same_story"]] == ["Halvern Port Strike"]
     by_title = run("-m", "bot.cli", "brief", "--json", "light", "rail", env=env)
     assert json.loads(by_title.stdout)["title"].startswith("Marlow Council Approves")
     nothing = run("-m", "bot.cli", "brief", "zeppelin", "armada", env=env)

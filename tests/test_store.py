@@ -96,6 +96,11 @@ def test_near_duplicates_from_two_outlets_form_one_story(store: Store) -> None:
     assert harbor.article.story_id == coastal.article.story_id
     others = {a.story_id for a in store.articles(limit=100)} - {harbor.article.story_id}
     assert len(others) == 5, "the five other samples are stories of their own"
+    # each brief lists the other outlet's telling; a story of one lists nothing
+    assert [a.id for a in harbor.same_story] == [coastal.article.id]
+    assert [a.id for a in coastal.same_story] == [harbor.article.id]
+    militias = store.get(by_name(store, "Iraqi Militias"))
+    assert militias and militias.same_story == ()
 
 
 def test_failed_ingest_leaves_nothing_half_written_and_keeps_what_was_stored(store: Store) -> None:

@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
 from config import StorageSettings
 from storage.store import Store
+from storage.values import StoredBrief
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +73,10 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
 
 def usage(name: str) -> TextReply:
     return TextReply(text=f"Usage: {BY_NAME[name].usage}", private=True)
+
+
+def _brief_reply(stored: StoredBrief) -> BriefReply:
+    return BriefReply(article=stored.article, brief=stored.brief, same_story=stored.same_story)
 
 
 def unknown(name: str) -> TextReply:
@@ -143,7 +148,7 @@ class CommandCore:
                         text=f"No stored article #{rest.lstrip('#')}. Try `search` to find one.", private=True
                     )
                 ]
-            return [BriefReply(article=stored.article, brief=stored.brief)]
+            return [_brief_reply(stored)]
         if rest.startswith(("http://", "https://")) or rest.startswith("<http"):
             return await self._brief_url(rest.strip("<>").split("|")[0])
         matches = await asyncio.to_thread(self.store.find_by_title, rest)
@@ -155,7 +160,7 @@ class CommandCore:
             ]
         stored = await asyncio.to_thread(self.store.get, matches[0].id)
         assert stored is not None
-        return [BriefReply(article=stored.article, brief=stored.brief)]
+        return [_brief_reply(stored)]
 
     async def _brief_url(self, url: str) -> list[Reply]:
         from storage.web import WebError, fetch_document
@@ -169,7 +174,7 @@ class CommandCore:
             return [TextReply(text=f"Could not brief that page: {result.error}", private=True)]
         stored = await asyncio.to_thread(self.store.get, result.article.id)
         assert stored is not None
-        return [BriefReply(article=stored.article, brief=stored.brief)]
+        return [_brief_reply(stored)]
 
     # -- search and ask -----------------------------------------------------------------------
 

@@ -37,6 +37,7 @@ class TextReply:
 class BriefReply:
     article: Article
     brief: Brief
+    same_story: tuple[Article, ...] = ()  # the story as other outlets told it
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

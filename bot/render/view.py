@@ -6,10 +6,11 @@ given as :class:`Moment` so each platform can show them in the reader's or the c
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Reply, SearchReply, TextReply
+from storage.values import Article
 from summarizer import Brief
 
 
@@ -63,15 +64,28 @@ def _brief_section(
     )
 
 
+SAME_STORY_TITLE = 80  # characters of another outlet's title: enough to tell it apart
+
+
+def _told(article: Article) -> str:
+    """ "#6 Dockworkers Walk Out at Port of Halvern… (Coastal Post)": another outlet's telling."""
+    title = article.title
+    if len(title) > SAME_STORY_TITLE:
+        title = title[: SAME_STORY_TITLE - 1].rstrip() + "…"
+    return f"#{article.id} {title}" + (f" ({article.source})" if article.source else "")
+
+
 def to_view(reply: Reply) -> View:
     if isinstance(reply, TextReply):
         return View(heading=reply.text, private=reply.private)
     if isinstance(reply, BriefReply):
         article = reply.article
         footer = f"#{article.id}" + (f" · {article.source}" if article.source else "")
-        return View(
-            sections=(_brief_section(reply.brief, article_id=article.id, url=article.url, footer=footer),)
-        )
+        section = _brief_section(reply.brief, article_id=article.id, url=article.url, footer=footer)
+        if reply.same_story:
+            told = "; ".join(_told(a) for a in reply.same_story)
+            section = replace(section, fields=(*section.fields, ("Same story", told)))
+        return View(sections=(section,))
     if isinstance(reply, SearchReply):
         if not reply.hits:
             return View(
