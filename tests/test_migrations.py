@@ -1,0 +1,51 @@
+"""Migrations that change how rows are stored, checked on the stored rows themselves."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+from sqlalchemy.orm import sessionmaker
+
+from bot.cli import samples_dir
+from storage.db import make_engine, upgrade
+from storage.documents import Document, iter_documents
+from storage.store import Store
+from tests.storage_backends import database_url
+
+
+@pytest.fixture
+def postgres_url(tmp_path: Path) -> Iterator[str]:
+    yield from database_url("postgres", tmp_path)
+
+
+def tsvector_bytes_in_rows(store: Store) -> tuple[int, int]:
+    """(bytes of the heap of articles, bytes of all their tsvectors): the heap can only hold the
+    tsvectors when it is at least as large as they are together."""
+    with store.engine.connect() as connection:
+        heap = connection.execute(text("SELECT pg_relation_size('articles')")).scalar_one()
+        vectors = connection.execute(text("SELECT sum(pg_column_size(search)) FROM articles")).scalar_one()
+    return int(heap), int(vectors)
+
+
+def test_postgres_keeps_the_tsvector_in_the_row_for_old_and_new_articles(postgres_url: str) -> None:
+    documents = [d for d in iter_documents([samples_dir()]) if isinstance(d, Document)]
+    engine = make_engine(postgres_url)
+    upgrade(engine, "0001")  # a store made before the migration, with articles in it
+    store = Store(engine=engine, sessions=sessionmaker(engine, expire_on_commit=False))
+    store.ingest(documents[:4])
+    heap, vectors = tsvector_bytes_in_rows(store)
+    assert heap < vectors, "before: the tsvectors lived in TOAST"
+    upgrade(engine)
+    heap, vectors = tsvector_bytes_in_rows(store)
+    assert heap >= vectors, "the stored rows were rewritten with their tsvector in place"
+    store.ingest(documents[4:])
+    heap, vectors = tsvector_bytes_in_rows(store)
+    assert heap >= vectors, "and new rows are written that way"
+    with store.engine.connect() as connection:  # and search still finds them, old and new
+        found = connection.execute(
+            text("SELECT count(*) FROM articles WHERE search @@ plainto_tsquery('english', 'said')")
+        ).scalar_one()
+    assert found == len(documents)
