@@ -621,7 +621,7 @@ def sqlite_sizes(engine: Engine, path: Path) -> dict[str, int]:
 
 
 def postgres_sizes(engine: Engine) -> dict[str, int]:
-    """Tables with their TOAST (the tsvector is stored there too) apart from their indexes."""
+    """Tables with their TOAST (where the article texts are) apart from their indexes."""
     with engine.connect() as connection:
         rows = connection.execute(
             text(
@@ -966,8 +966,9 @@ def report(
     print()
     print(size_table([r.footprint for r in results]), end="\n\n")
     print(
-        "PostgreSQL keeps the `tsvector` in the articles rows (TOAST), so its full-text row is the GIN "
-        "index alone; SQLite's is the FTS5 index (external content: the text is stored once).\n"
+        "PostgreSQL keeps the `tsvector` in the articles rows (the texts go to TOAST), so its full-text "
+        "row is the GIN index alone; SQLite's is the FTS5 index (external content: the text is stored "
+        "once).\n"
     )
     print(memory_table(memory), end="\n\n")
     print("Targets:")
