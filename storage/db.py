@@ -9,11 +9,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+MIGRATION_LOCK = 0x62726965666230  # "briefb0": PostgreSQL advisory lock held while migrating
 
 
 class DatabaseError(RuntimeError):
@@ -63,9 +65,37 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
 
     config = Config()
     config.set_main_option("script_location", str(MIGRATIONS))
-    with engine.begin() as connection:
+    migrating = _migration_engine(engine)
+    with migrating.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Instances sharing the database migrate one at a time: the others wait here, then find
+            # nothing left to do. The lock ends with the transaction.
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+    if migrating is not engine:
+        migrating.dispose()
+
+
+def _migration_engine(engine: Engine) -> Engine:
+    """For a SQLite file, an engine whose transactions start with ``BEGIN IMMEDIATE``.
+
+    pysqlite begins a transaction only before it writes rows, so two processes opening a new store
+    together both saw no tables and the second failed creating them. With the write lock taken first,
+    the second waits (``busy_timeout``), then finds the schema up to date; and a migration that fails
+    half-way is rolled back whole, DDL included. PostgreSQL gets an advisory lock instead.
+    """
+    if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
+        return engine
+    migrating = create_engine(engine.url, connect_args={"timeout": 30}, poolclass=NullPool)
+    event.listen(migrating, "connect", _sqlite_pragmas)
+    event.listen(migrating, "connect", _driver_leaves_transactions_to_us)
+    event.listen(migrating, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
+    return migrating
+
+
+def _driver_leaves_transactions_to_us(dbapi_connection: Any, _record: Any) -> None:
+    dbapi_connection.isolation_level = None
 
 
 def open_database(url: str, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:

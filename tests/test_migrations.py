@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -49,3 +52,27 @@ def test_postgres_keeps_the_tsvector_in_the_row_for_old_and_new_articles(postgre
             text("SELECT count(*) FROM articles WHERE search @@ plainto_tsquery('english', 'said')")
         ).scalar_one()
     assert found == len(documents)
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(request.param, tmp_path)
+
+
+def test_processes_opening_a_new_store_together_all_start(url: str) -> None:
+    # Several instances share one PostgreSQL database, and `briefbot run` and `briefbot ingest` one
+    # SQLite file; started together (a deploy, a reboot), each migrates on open. Without a lock, the
+    # slower ones failed on tables the first had just created.
+    start = (
+        "import sys, time; from storage.db import make_engine, upgrade; engine = make_engine(sys.argv[1]); "
+        "time.sleep(max(0.0, float(sys.argv[2]) - time.time())); upgrade(engine)"
+    )
+    at = str(time.time() + 3)  # all three begin at once, after their imports
+    instances = [
+        subprocess.Popen([sys.executable, "-c", start, url, at], stderr=subprocess.PIPE, text=True)
+        for _ in range(3)
+    ]
+    failures = [p.communicate(timeout=120)[1] for p in instances if p.wait(timeout=120) != 0]
+    assert failures == []
+    with make_engine(url).connect() as connection:
+        assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == "0002"
