@@ -14,6 +14,8 @@ from bot.core import CommandCore
 from config import StorageSettings
 from storage.db import open_database
 from storage.documents import Document, iter_documents
+from storage.query import parse_query
+from storage.search import search
 from storage.store import Store
 from summarizer import Summarizer
 from tests.chat_harness import Harness, Posted
@@ -90,6 +92,19 @@ async def test_unknown_id_and_unknown_command_are_told_plainly(harness: Harness)
     assert "Did you mean `sources`? Usage: sources add" in joined(await harness.send("feeds list"))
     nonsense = joined(await harness.send("xyzzy"))
     assert "Unknown command “xyzzy”" in nonsense and "• help — this list" in nonsense
+
+
+async def test_more_pages_through_the_last_search_of_the_asker(harness: Harness, seeded_store: Store) -> None:
+    assert "Nothing to continue" in joined(await harness.send("more"))
+    every = len(search(seeded_store, parse_query("said"), limit=100))
+    assert 5 < every <= 10  # two pages: the seven samples all say "said"
+    first = joined(await harness.send("search said"))
+    assert "(page 1) — say `more` for the next page" in first
+    second = joined(await harness.send("more"))
+    assert "(page 2)" in second and "say `more`" not in second
+    titles = [a.title for a in seeded_store.articles(limit=100)]
+    assert sum(t in first for t in titles) == 5 and sum(t in second for t in titles) == every - 5
+    assert "No more results for “said”" in joined(await harness.send("more"))
 
 
 async def test_search_shows_ranked_titles_with_highlights(harness: Harness) -> None:
