@@ -12,6 +12,7 @@ import pytest
 from bot.cli import samples_dir
 from bot.core import CommandCore
 from config import StorageSettings
+from storage.channels import subscribed_channels
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.query import parse_query
@@ -129,6 +130,35 @@ async def test_subscribe_is_for_managers_and_validates_time_and_zone(harness: Ha
     assert "07:30 (Europe/Berlin)" in ok
     bad = joined(await harness.send("subscribe 25:00", manager=True))
     assert "neither a time" in bad
+
+
+async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness) -> None:
+    url = "https://news.example/world/feed.xml"
+    if harness.platform != "console":
+        assert "Only channel managers" in joined(await harness.send(f"sources add {url}", manager=False))
+    assert "follows no feeds" in joined(await harness.send("sources list"))
+    assert "Following feed #" in joined(await harness.send(f"sources add {url}", manager=True))
+    assert "already follows feed #" in joined(await harness.send(f"sources add {url}", manager=True))
+    assert url in joined(await harness.send("sources list"))
+    assert "No longer following feed #" in joined(await harness.send(f"sources remove {url}", manager=True))
+    assert "follows no feeds" in joined(await harness.send("sources list"))
+    assert "a feed is an http or https URL" in joined(await harness.send("sources add ftp://x", manager=True))
+    assert "no feed https://nowhere.example/rss" in joined(
+        await harness.send("sources remove https://nowhere.example/rss", manager=True)
+    )
+
+
+async def test_unsubscribe_stops_the_daily_digest(harness: Harness, seeded_store: Store) -> None:
+    def subscribed() -> set[str]:
+        return {c.platform for c in subscribed_channels(seeded_store)}
+
+    assert "07:30" in joined(await harness.send("subscribe 07:30 Europe/Berlin", manager=True))
+    assert harness.platform in subscribed()
+    if harness.platform != "console":
+        assert "Only channel managers" in joined(await harness.send("unsubscribe", manager=False))
+        assert harness.platform in subscribed()
+    assert "Daily digest stopped" in joined(await harness.send("unsubscribe", manager=True))
+    assert harness.platform not in subscribed()
 
 
 async def test_digest_preview_lists_new_stories(harness: Harness) -> None:
