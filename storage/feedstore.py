@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import func, select
 
@@ -18,6 +18,9 @@ from storage.documents import Document
 from storage.models import ArticleRow, SourceRow
 from storage.store import Store, as_utc
 from storage.values import Feed, IngestResult
+
+if TYPE_CHECKING:  # feedparser is imported only when a feed is read
+    from storage.feeds import FeedResult
 
 
 class FeedNotFound(LookupError):
@@ -47,16 +50,37 @@ def _to_feed(row: SourceRow, articles: int = 0) -> Feed:
     )
 
 
-def add_feed(store: Store, url: str) -> Feed:
+def feed_location(url: str) -> str:
+    """The feed's canonical URL, or ``ValueError`` (one line) when it cannot be a feed's."""
     from storage.dedup import canonical_url
 
     location = canonical_url(url)
     if not location.startswith(("http://", "https://")):
         raise ValueError(f"{url}: a feed is an http or https URL")
+    return location
+
+
+def check_feed(url: str, settings: StorageSettings) -> FeedResult:
+    """Read the feed once, without storing anything: what a chat user adding it is told about.
+
+    Raises ``ValueError`` (``FeedError`` among them), ``FetchError`` or ``RefusedURL``, one line each.
+    """
+    from storage.feeds import poll_feed
+
+    return poll_feed(
+        feed_location(url),
+        timeout=settings.fetch_timeout,
+        max_bytes=settings.max_bytes,
+        allow=settings.allow_hosts,
+    )
+
+
+def add_feed(store: Store, url: str, *, title: str | None = None) -> Feed:
+    location = feed_location(url)
     with store.sessions.begin() as session:
         row = session.scalars(select(SourceRow).where(SourceRow.location == location)).first()
         if row is None:
-            row = SourceRow(kind="feed", location=location, created_at=store.clock())
+            row = SourceRow(kind="feed", location=location, title=title, created_at=store.clock())
             session.add(row)
             session.flush()
         return _to_feed(row)

@@ -132,17 +132,33 @@ async def test_subscribe_is_for_managers_and_validates_time_and_zone(harness: Ha
     assert "neither a time" in bad
 
 
-async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness) -> None:
-    url = "https://news.example/world/feed.xml"
+async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loopback_server) -> None:  # type: ignore[no-untyped-def]
+    items = "".join(
+        f"<item><title>Story {n}</title><link>https://world.example/{n}</link></item>" for n in range(3)
+    )
+    feed = (
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>World Desk</title>{items}</channel></rss>'
+    )
+    url = loopback_server.reply(f"/{harness.platform}/feed.xml", feed, content_type="application/rss+xml")
+    page = loopback_server.reply(
+        f"/{harness.platform}/page.html", "<p>Not a feed.</p>", content_type="text/html"
+    )
     if harness.platform != "console":
         assert "Only channel managers" in joined(await harness.send(f"sources add {url}", manager=False))
     assert "follows no feeds" in joined(await harness.send("sources list"))
-    assert "Following feed #" in joined(await harness.send(f"sources add {url}", manager=True))
+    added = joined(await harness.send(f"sources add {url}", manager=True))
+    assert "Following feed #" in added and "“World Desk” (3 items in it now)" in added
     assert "already follows feed #" in joined(await harness.send(f"sources add {url}", manager=True))
-    assert url in joined(await harness.send("sources list"))
+    assert "World Desk" in joined(await harness.send("sources list"))
     assert "No longer following feed #" in joined(await harness.send(f"sources remove {url}", manager=True))
     assert "follows no feeds" in joined(await harness.send("sources list"))
+    # nothing is added for what is not a feed: a web page, an address that does not answer, a scheme
+    not_feed = joined(await harness.send(f"sources add {page}", manager=True))
+    assert "Nothing was added" in not_feed and "feed" in not_feed
+    gone = joined(await harness.send("sources add http://127.0.0.1:9/rss", manager=True))
+    assert "Could not read http://127.0.0.1:9/rss" in gone and "Nothing was added" in gone
     assert "a feed is an http or https URL" in joined(await harness.send("sources add ftp://x", manager=True))
+    assert "follows no feeds" in joined(await harness.send("sources list"))
     assert "no feed https://nowhere.example/rss" in joined(
         await harness.send("sources remove https://nowhere.example/rss", manager=True)
     )

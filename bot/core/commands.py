@@ -282,6 +282,29 @@ class CommandCore:
             )
         ]
 
+    async def _follow_feed(self, channel_id: int, url: str) -> TextReply:
+        """Read the feed once before following it: a typo or a web page instead of a feed is said now,
+        not discovered at the next poll. Its articles come with the polls."""
+        from storage import feedstore
+        from storage.channels import follow
+        from storage.fetch import FetchError
+
+        try:
+            checked = await asyncio.to_thread(feedstore.check_feed, url, self.storage_settings)
+        except ValueError as error:  # not http(s), a refused address, or not a feed
+            return TextReply(text=f"{error}. Nothing was added.", private=True)
+        except FetchError as error:
+            return TextReply(text=f"Could not read {url}: {error}. Nothing was added.", private=True)
+        feed = await asyncio.to_thread(feedstore.add_feed, self.store, url, title=checked.title)
+        if not await asyncio.to_thread(follow, self.store, channel_id, feed.id):
+            return TextReply(text=f"This channel already follows feed #{feed.id}.")
+        name = f"“{feed.title}”" if feed.title else feed.url
+        count = len(checked.entries)
+        return TextReply(
+            text=f"Following feed #{feed.id} {name} ({count} item{'s' if count != 1 else ''} in it now); "
+            "its articles come with the next poll and this channel's digest follows it."
+        )
+
     async def _cmd_unsubscribe(self, incoming: Incoming, rest: str) -> list[Reply]:
         from storage.channels import unsubscribe
 
@@ -293,7 +316,7 @@ class CommandCore:
 
     async def _cmd_sources(self, incoming: Incoming, rest: str) -> list[Reply]:
         from storage import feedstore
-        from storage.channels import follow, followed, unfollow
+        from storage.channels import followed, unfollow
 
         try:
             action, *args = shlex.split(rest) if rest else ["list"]
@@ -320,19 +343,7 @@ class CommandCore:
         if not incoming.is_manager:
             return [self._managers_only("sources " + action)]
         if action == "add":
-            url = args[0].strip("<>").split("|")[0]
-            try:
-                feed = await asyncio.to_thread(feedstore.add_feed, self.store, url)
-            except ValueError as error:
-                return [TextReply(text=str(error), private=True)]
-            added = await asyncio.to_thread(follow, self.store, channel_id, feed.id)
-            return [
-                TextReply(
-                    text=f"Following feed #{feed.id} {feed.url}."
-                    if added
-                    else f"This channel already follows feed #{feed.id}."
-                )
-            ]
+            return [await self._follow_feed(channel_id, args[0].strip("<>").split("|")[0])]
         try:
             feed = await asyncio.to_thread(feedstore.find_feed, self.store, args[0].strip("<>"))
         except feedstore.FeedNotFound as error:
