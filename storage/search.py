@@ -101,16 +101,16 @@ def search(
         if clauses:
             where += f" AND +article_fts.rowid IN (SELECT a.id FROM articles a WHERE {' AND '.join(clauses)})"
         sql = (
-            "WITH page AS (SELECT article_fts.rowid AS id, bm25(article_fts, 5.0, 1.0) AS rank "
+            "WITH page AS (SELECT article_fts.rowid AS id, bm25(article_fts, 5.0, 1.0) AS weighted "
             f"FROM article_fts WHERE {where} "
-            "ORDER BY rank, article_fts.rowid DESC LIMIT :limit OFFSET :offset) "
+            "ORDER BY weighted, article_fts.rowid DESC LIMIT :limit OFFSET :offset) "
             "SELECT a.id, a.title, a.url, a.published_at, a.fetched_at, a.story_id, a.words, "
-            f"snippet(article_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet, -page.rank "
+            f"snippet(article_fts, 1, '{MARK_START}', '{MARK_END}', '…', 24) AS snippet, -page.weighted "
             # CROSS JOIN keeps the page as the outer loop: with LIMIT a parameter, SQLite's planner
             # otherwise runs the MATCH a second time over every match and looks the page up in it.
             "FROM page CROSS JOIN article_fts ON article_fts.rowid = page.id "
             "CROSS JOIN articles a ON a.id = page.id "
-            "WHERE article_fts MATCH :match ORDER BY page.rank, a.id DESC"
+            "WHERE article_fts MATCH :match ORDER BY page.weighted, a.id DESC"
         )
     with store.engine.connect() as connection:
         rows = connection.execute(text(sql), params).all()
