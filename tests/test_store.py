@@ -171,6 +171,26 @@ def test_search_by_source_matches_the_feed_it_came_from(url: str, clock: Clock) 
     assert search(store, parse_query("strike source:nowhere")) == []
 
 
+def test_a_word_in_the_title_outranks_the_same_word_in_the_text(store: Store) -> None:
+    store.ingest(
+        [
+            Document(
+                location="body.txt",
+                text="Harbour Notes\n\nA lighthouse on the north pier was repainted on Monday. "
+                "Workers finished the lighthouse before the storm arrived in the evening.",
+            ),
+            Document(
+                location="title.txt",
+                text="Lighthouse Keepers Return\n\nThe keepers of the north pier came back on Monday. "
+                "They finished their shift before the storm arrived in the evening.",
+            ),
+        ]
+    )
+    hits = search(store, parse_query("lighthouse"))
+    assert [h.article.title for h in hits] == ["Lighthouse Keepers Return", "Harbour Notes"]
+    assert hits[0].score > hits[1].score
+
+
 def test_search_pages(store: Store) -> None:
     store.ingest(samples())
     first = search(store, parse_query("said"), limit=2)
