@@ -76,6 +76,12 @@ def parse_question(text: str) -> Question:
     return Question(text=text, kind=kind, terms=terms, surface=surface, names=names)
 
 
+def names_someone(sentence: str, names: set[str]) -> bool:
+    """Whether the sentence names one of these people as a whole name: "Ali" is not in "Alibaba"."""
+    lowered = sentence.lower()
+    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered) for name in names)
+
+
 def _stem(word: str) -> str:
     # Snowball strips "'s" but not "’s": "IDU’s" must meet "IDU".
     return lexicon().stem(word.lower().replace("’", "'"))
@@ -135,8 +141,7 @@ def ask(store: Store, text: str) -> Answer:
         if coverage < MIN_COVERAGE:
             continue
         bonus = 0.0
-        lowered = sentence.lower()
-        if question.kind == "who" and any(name in lowered for name in people.get(article_id, ())):
+        if question.kind == "who" and names_someone(sentence, people.get(article_id, set())):
             bonus = 0.5
         elif question.kind == "how_many" and (
             index in figures.get(article_id, set()) or _NUMBER.search(sentence)

@@ -10,7 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import samples_dir
-from storage.ask import ask, parse_question
+from storage.ask import ask, names_someone, parse_question
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.feedstore import add_feed
@@ -255,6 +255,14 @@ def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
     assert question.terms == ("lead", "idu", "local", "branch", "halvern")  # "IDU’s" meets "IDU"
     assert question.names == {"idu", "halvern"}  # "Who" is capitalised as the first word only
     assert parse_question("how many troops did al-Nujaba send?").names == {"al-nujaba"}
+
+
+def test_a_person_is_named_by_whole_words_only() -> None:
+    people = {"ali", "maria delgado", "al-mosawwi"}
+    assert names_someone("Shares of Alibaba fell, said Maria Delgado.", people)
+    assert not names_someone("Shares of Alibaba fell on Monday.", people)
+    assert names_someone("According to Hashem al-Mosawwi, the troops left.", people)
+    assert names_someone("Ali, the driver, said nothing.", people)
 
 
 def test_new_since_last_digest_skips_nothing_and_repeats_nothing(store: Store, clock: Clock) -> None:
