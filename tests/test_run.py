@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
@@ -70,6 +71,19 @@ def test_run_without_any_platform_says_which_tokens_are_missing(tmp_path: Path) 
         [*BOT, "run"], env={**env, "SLACK_BOT_TOKEN": "xoxb-test"}, capture_output=True, text=True, timeout=60
     )
     assert slack_only.returncode == 2 and "also needs SLACK_APP_TOKEN" in slack_only.stderr
+
+
+def test_run_says_when_briefs_are_from_an_older_summarizer(tmp_path: Path) -> None:
+    env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)
+    prepare(env)
+    with sqlite3.connect(tmp_path / "b.db") as db:
+        db.execute("UPDATE briefs SET version = '0' WHERE article_id = 1")
+    once = [*BOT, "run", "--console", "--once"]
+    stale = subprocess.run(once, env=env, capture_output=True, text=True, timeout=120)
+    assert "1 stored article(s) have no brief from this summarizer version" in stale.stderr
+    subprocess.run([*BOT, "db", "rebrief"], env=env, check=True, capture_output=True, timeout=120)
+    fresh = subprocess.run(once, env=env, capture_output=True, text=True, timeout=120)
+    assert fresh.returncode == 0 and "summarizer version" not in fresh.stderr
 
 
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
