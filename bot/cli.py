@@ -441,17 +441,19 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
         if not feeds:
             print("no feeds yet; add one with: briefbot feeds add URL")
     else:
-        reports = feedstore.poll_feeds(store, settings.storage)
         failed = 0
-        for report in reports:
+        for feed in feedstore.list_feeds(store):
+            # Each feed is reported as soon as it is read: a poll fetches every new entry's page, and
+            # twenty feeds take minutes.
+            report = feedstore.poll_one(store, settings.storage, feed)
             if args.json:
-                print(json.dumps(dataclasses.asdict(report)))
+                print(json.dumps(dataclasses.asdict(report)), flush=True)
             elif report.error:
                 print(f"{PROG}: {report.feed}: {report.error}", file=sys.stderr)
             elif report.not_modified:
-                print(f"{report.feed}: unchanged")
+                print(f"{report.feed}: unchanged", flush=True)
             else:
-                print(f"{report.feed}: {report.new} new, {report.duplicates} already stored")
+                print(f"{report.feed}: {report.new} new, {report.duplicates} already stored", flush=True)
             failed += bool(report.error)
         return 1 if failed else 0
     return 0

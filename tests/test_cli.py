@@ -8,11 +8,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import loopback
 import pytest
 
 from bot.cli import samples_dir
 
 SAMPLE = samples_dir() / "iraqi-militias-aleppo.txt"
+loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
 
 def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
@@ -190,3 +192,43 @@ def test_long_ingest_reports_progress_and_bad_files_do_not_stop_it(tmp_path: Pat
     progress = [line for line in result.stderr.splitlines() if ": ingesting: " in line]
     assert progress[-1].endswith("ingesting: 24/24") and len(progress) >= 5
     assert "24 new, 0 already stored, 1 failed" in result.stdout
+
+
+def test_feeds_commands_end_to_end(tmp_path: Path, loopback_server) -> None:  # type: ignore[no-untyped-def]
+    import os
+
+    pages = {
+        "strike": "Dockworkers Strike Again\n\nSome 3,200 dockworkers walked off the job on Monday, union "
+        "leaders said. The port authority said 41 ships were waiting offshore.",
+        "budget": "Council Passes Budget\n\nThe city council approved a $310 million budget on Tuesday. "
+        "Seven members voted in favour and four against, the clerk said.",
+    }
+    items = ""
+    for name, text in pages.items():
+        title, body = text.split("\n\n")
+        link = loopback_server.reply(
+            f"/{name}.html",
+            f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>"
+            f"<p>{body}</p></article></body></html>",
+            content_type="text/html",
+        )
+        items += f"<item><title>{title}</title><link>{link}</link><guid>{link}</guid></item>"
+    url = loopback_server.reply(
+        "/feed.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>City Desk</title>{items}</channel></rss>',
+        content_type="application/rss+xml",
+    )
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_STORAGE_ALLOW_HOSTS": "127.0.0.1"}
+    added = run("-m", "bot.cli", "feeds", "add", url, env=env)
+    assert added.returncode == 0 and "feed #1" in added.stdout, added.stderr
+    polled = run("-m", "bot.cli", "feeds", "poll", env=env)
+    assert polled.returncode == 0 and f"{url}: 2 new, 0 already stored" in polled.stdout, polled.stderr
+    again = run("-m", "bot.cli", "feeds", "poll", "--json", env=env)
+    assert json.loads(again.stdout)["new"] == 0
+    listed = run("-m", "bot.cli", "feeds", "list", env=env)
+    assert "#1 City Desk — 2 articles, ok" in listed.stdout
+    found = run("-m", "bot.cli", "search", "--json", "dockworkers", env=env)
+    assert [json.loads(line)["title"] for line in found.stdout.splitlines()] == ["Dockworkers Strike Again"]
+    removed = run("-m", "bot.cli", "feeds", "remove", "1", env=env)
+    assert removed.returncode == 0
+    assert "no feeds yet" in run("-m", "bot.cli", "feeds", "list", env=env).stdout
