@@ -502,7 +502,7 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.db_command == "rebrief":
         store = _store(settings)
-        stale = len(store.stale_briefs())
+        stale = store.count_stale_briefs()
         bar, step = _progress(stale, "rebriefing")
         with bar:
             done = store.rebrief(progress=step)

@@ -67,7 +67,7 @@ async def run(
 
     chosen = platforms(settings, secrets, console=console)
     store = open_store(settings)
-    stale = len(store.stale_briefs())
+    stale = store.count_stale_briefs()
     if stale:  # after an upgrade: say so once, rather than re-brief for minutes before starting
         print(
             f"briefbot: {stale} stored article(s) have no brief from this summarizer version; "

@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import Engine, delete, func, insert, or_, select
+from sqlalchemy import Engine, Select, delete, func, insert, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
@@ -291,14 +291,11 @@ class Store:
     def stale_briefs(self) -> list[int]:
         """Ids of the articles whose brief another summarizer version wrote, or that have none."""
         with self.sessions() as session:
-            return list(
-                session.scalars(
-                    select(ArticleRow.id)
-                    .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
-                    .where(or_(BriefRow.version.is_(None), BriefRow.version != SUMMARIZER_VERSION))
-                    .order_by(ArticleRow.id)
-                )
-            )
+            return list(session.scalars(_stale_briefs().order_by(ArticleRow.id)))
+
+    def count_stale_briefs(self) -> int:
+        with self.sessions() as session:
+            return session.scalar(select(func.count()).select_from(_stale_briefs().subquery())) or 0
 
     def rebrief(self, *, progress: Callable[[int], None] | None = None) -> int:
         """Brief again the :meth:`stale_briefs` articles (after an upgrade); the number rebriefed.
@@ -448,6 +445,14 @@ class Store:
             return
         with self.sessions.begin() as session:
             record_delivered(session, channel_id, article_ids, delivery_id)
+
+
+def _stale_briefs() -> Select[int]:
+    return (
+        select(ArticleRow.id)
+        .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
+        .where(or_(BriefRow.version.is_(None), BriefRow.version != SUMMARIZER_VERSION))
+    )
 
 
 def record_delivered(

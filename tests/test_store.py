@@ -288,12 +288,13 @@ def test_rebrief_updates_briefs_of_an_older_summarizer(store: Store) -> None:
         for row in session.scalars(select(BriefRow)):
             row.version = "0"
     assert sorted(store.stale_briefs()) == sorted(a.id for a in store.articles())
+    assert store.count_stale_briefs() == 2
     done: list[int] = []
     assert store.rebrief(progress=done.append) == 2
     assert sorted(done) == sorted(a.id for a in store.articles())
     with store.sessions() as session:
         assert set(session.scalars(select(BriefRow.version))) == {Summarizer().brief("A b c d e f.").version}
-    assert store.stale_briefs() == [] and store.rebrief() == 0
+    assert store.stale_briefs() == [] and store.count_stale_briefs() == 0 and store.rebrief() == 0
 
 
 def test_title_words_find_articles(store: Store) -> None:
