@@ -12,7 +12,6 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
-from sqlalchemy.pool import NullPool
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 MIGRATION_LOCK = 0x62726965666230  # "briefb0": PostgreSQL advisory lock held while migrating
@@ -87,8 +86,7 @@ def _migration_engine(engine: Engine) -> Engine:
     """
     if engine.dialect.name != "sqlite" or engine.url.database in (None, "", ":memory:"):
         return engine
-    migrating = create_engine(engine.url, connect_args={"timeout": 30}, poolclass=NullPool)
-    event.listen(migrating, "connect", _sqlite_pragmas)
+    migrating = make_engine(engine.url.render_as_string(hide_password=False))  # same pragmas, timeout
     event.listen(migrating, "connect", _driver_leaves_transactions_to_us)
     event.listen(migrating, "begin", lambda connection: connection.exec_driver_sql("BEGIN IMMEDIATE"))
     return migrating
