@@ -15,6 +15,7 @@ import re
 from collections import Counter
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 import numpy as np
 
@@ -24,10 +25,13 @@ from summarizer.kinds import (
     KINDS,
     NAME_TITLES,
     ORG_SUFFIXES,
+    PLACE_BEFORE,
     PLACE_FIRST,
+    SAME_PLACE,
     KindCall,
     context_kind,
     decide,
+    demonym_places,
     in_gazetteer,
     is_demonym,
     is_event,
@@ -37,20 +41,16 @@ from summarizer.mentions import Entity, Token
 MODEL = "actors"
 FEATURES = (
     "mentions",  # log(1 + mentions)
-    "share",  # mentions / the most mentions of any actor of the article
-    "sentences",  # log(1 + sentences naming it)
-    "spread",  # sentences naming it / sentences of the article that name anyone
-    "first",  # 1 / (1 + first sentence naming it)
+    "spread",  # sentences naming it / sentences of the article that name any actor
+    "first",  # 1 / (1 + the first sentence naming it)
     "in_title",
     "in_summary",  # summary sentences naming it
     "person",
     "organization",
     "place",
-    "multiword",
-    "aliases",  # log(1 + other names)
-    "mention_rank",  # 1 / (1 + how many actors are mentioned more often)
-    "first_rank",  # 1 / (1 + how many actors are named earlier)
-    "lead",  # of the first three sentences, how many name it
+    "full_name",  # a person named by more than one word ("Tim Sherwood", not a bare "Sherwood")
+    "aliases",  # log(1 + other names it goes by)
+    "speaks",  # log(1 + mentions next to "said", "told", ...)
 )
 
 _POSSESSIVE = re.compile(r"[’']s?$")
@@ -77,6 +77,11 @@ def normalize_name(text: str) -> str:
     return name if _ACRONYM_END.search(name) else name.rstrip(".")
 
 
+def group_key(name: str) -> str:
+    """How names are told apart: case and the shape of an apostrophe do not count ("O’Toole")."""
+    return name.lower().replace("’", "'")
+
+
 def _core(token: str) -> str:
     """A name part without Arabic article prefixes: "al-Assad" -> "assad"."""
     return _NAME_PARTICLES.sub("", token).lower()
@@ -100,13 +105,27 @@ class _Group:
     mentions: int = 0
     in_title: bool = False
     first_start: int = 1 << 62
+    speaks: int = 0
     call: KindCall | None = None
+
+    def decided(self) -> KindCall:
+        if self.call is None:
+            self.call = decide(self.name, self.kinds, self.cues)
+        return self.call
 
     @property
     def kind(self) -> str:
-        if self.call is None:
-            self.call = decide(self.name, self.kinds, self.cues)
-        return self.call.kind
+        return self.decided().kind
+
+    def absorb(self, other: _Group) -> None:
+        """Take in another name's mentions; its model votes do not count, its cues and names do."""
+        self.cues.update(other.cues)
+        self.surface.update(other.surface)
+        self.sentences |= other.sentences
+        self.mentions += other.mentions
+        self.in_title |= other.in_title
+        self.first_start = min(self.first_start, other.first_start)
+        self.speaks += other.speaks
 
 
 def _is_usable(name: str) -> bool:
@@ -132,10 +151,13 @@ def collect(entities: Sequence[Entity], tokens: Sequence[Token]) -> dict[str, _G
         name = normalize_name(entity.text)
         if not _is_usable(name) or is_event(name):
             continue
-        group = groups.setdefault(name.lower(), _Group(name))
-        group.kinds[kind] += 1
+        group = groups.setdefault(group_key(name), _Group(name))
         if cue is not None:
             group.cues[cue] += 1
+        if is_modifier(entity, tokens):
+            continue
+        group.kinds[kind] += 1
+        group.speaks += _speaks(entity, tokens)
         group.surface[name] += 1
         group.mentions += 1
         if entity.sentence < 0:
@@ -149,6 +171,26 @@ def collect(entities: Sequence[Entity], tokens: Sequence[Token]) -> dict[str, _G
     # A title in Title Case fools the model ("Alpine Glaciers Shrank" as a person): a name seen only
     # in the title is not an actor; the title only lifts actors the story itself names.
     return {key: group for key, group in groups.items() if group.sentences}
+
+
+def is_modifier(entity: Entity, tokens: Sequence[Token]) -> bool:
+    """ "Iran-backed militias", "a Halvern-based shipper": the name describes the noun that follows."""
+    after = entity.last_token + 1
+    return (
+        after + 1 < len(tokens)
+        and tokens[after].text == "-"
+        and tokens[after + 1].is_alpha
+        and tokens[after + 1].text.islower()
+    )
+
+
+_SAYS = frozenset({"said", "says", "told", "added", "explained", "insisted", "admitted", "wrote"})
+
+
+def _speaks(entity: Entity, tokens: Sequence[Token]) -> bool:
+    after = entity.last_token + 1
+    near = [tokens[i].text for i in (entity.first_token - 1, after) if 0 <= i < len(tokens)]
+    return any(word in _SAYS for word in near)
 
 
 def mention_cues(entities: Sequence[Entity], tokens: Sequence[Token]) -> list[str | None]:
@@ -166,6 +208,7 @@ def mention_cues(entities: Sequence[Entity], tokens: Sequence[Token]) -> list[st
             and previous.last_token == entity.first_token - 2
             and tokens[entity.first_token - 1].text in {"and", "or", ","}
             and cues[-1] == "place"
+            and tokens[previous.first_token - 1].text.lower() in PLACE_BEFORE
         ):
             cue = "place"
         cues.append(cue)
@@ -178,13 +221,14 @@ def places_named_by_of(entities: Sequence[Entity]) -> set[str]:
     for entity in entities:
         head, of, tail = entity.text.rpartition(" of ")
         if of and head and tail[:1].isupper() and head.split()[-1].lower() in _OF_PLACE_HEADS:
-            tails.add(normalize_name(tail).lower())
+            tails.add(group_key(normalize_name(tail)))
     return tails
 
 
-def name_cores(name: str) -> list[str]:
+@lru_cache(maxsize=8192)
+def name_cores(name: str) -> tuple[str, ...]:
     """The words a name is matched by: no "al-", no "Mr"/"Dr" before it, no "Jr"/"III" after it."""
-    cores = [_core(w).rstrip(".,") for w in name.split()]
+    cores = tuple(_core(w).rstrip(".,") for w in name.split())
     while len(cores) > 1 and cores[0] in NAME_TITLES:
         cores = cores[1:]
     while len(cores) > 1 and cores[-1] in _GENERATIONS:
@@ -192,6 +236,7 @@ def name_cores(name: str) -> list[str]:
     return cores
 
 
+@lru_cache(maxsize=8192)
 def absorbs(long: str, short: str) -> bool:
     """Whether the short name is another way of naming the long one, by its words alone."""
     long_cores, short_cores = name_cores(long), name_cores(short)
@@ -245,6 +290,8 @@ def _compatible(host: _Group, guest: _Group) -> bool:
     """
     if host.kind == guest.kind or (host.kind in _LOOSE and guest.kind in _LOOSE):
         return True
+    if host.kind in _LOOSE and guest.kind == "group":  # "Stancil" as a nationality, not "Russian"
+        return not is_demonym(guest.name)
     evidence = guest.call.evidence if guest.call is not None else "model"
     return host.kind == "person" and guest.kind == "place" and evidence == "model"
 
@@ -254,13 +301,51 @@ def _splits(host: _Group, guest: _Group) -> bool:
     return host.kind == "place" and host.name.split()[0].lower() in _COMPASS
 
 
+def same_places(groups: dict[str, _Group]) -> dict[str, str]:
+    """ "U.S.", "US" and "America" -> "United States": the first of :data:`SAME_PLACE` named holds them."""
+    parent: dict[str, str] = {}
+    for names in SAME_PLACE:
+        present = [name for name in names if name in groups]
+        parent.update((name, present[0]) for name in present[1:])
+    return parent
+
+
+def peoples(groups: dict[str, _Group], parent: dict[str, str]) -> dict[str, str]:
+    """ "Armenians" and "Armenian" -> "Armenia" when the article names it; else the plural -> the singular."""
+    for key, group in groups.items():
+        if group.kind != "group" or key in parent:
+            continue
+        places = sorted(k for k in demonym_places(group.name) if k in groups and groups[k].kind == "place")
+        if places:
+            parent[key] = places[0]
+        elif key.endswith("s") and groups.get(key[:-1], group).kind == "group" and key[:-1] in groups:
+            parent[key] = key[:-1]
+    return parent
+
+
+def _word_index(groups: dict[str, _Group]) -> dict[str, set[str]]:
+    """Keys by each word and by the initials of their names: where a shorter name's host can be."""
+    index: dict[str, set[str]] = {}
+    for key, group in groups.items():
+        for word in {*name_cores(group.name), *group.name.lower().split(), initials(group.name)}:
+            index.setdefault(word, set()).add(key)
+    return index
+
+
 def merge_parents(groups: dict[str, _Group]) -> dict[str, str]:
     """Each shorter name's key -> the key of the one longer name it stands for (when exactly one fits)."""
     by_length = sorted(groups, key=lambda k: len(groups[k].name.split()), reverse=True)
-    parent: dict[str, str] = {}
+    rank = {key: i for i, key in enumerate(by_length)}
+    index = _word_index(groups)
+    parent = peoples(groups, same_places(groups))
     for key in reversed(by_length):
+        if key in parent:
+            continue
         guest = groups[key]
-        free = [other for other in by_length if other != key and other not in parent]
+        near = index.get(guest.name.upper(), set()).union(
+            *(index.get(w, set()) for w in name_cores(guest.name))
+        )
+        free = sorted((other for other in near if other != key and other not in parent), key=rank.__getitem__)
         hosts = [
             other
             for other in free
@@ -278,43 +363,37 @@ def merge_parents(groups: dict[str, _Group]) -> dict[str, str]:
 
 
 def merge(groups: dict[str, _Group]) -> list[_Group]:
-    """One group per actor, under its longest name."""
+    """One group per actor, under its longest name (the groups of the shorter names join it)."""
     parent = merge_parents(groups)
-    merged: dict[str, _Group] = {}
     for key, group in groups.items():
-        root = key
-        while root in parent:
-            root = parent[root]
-        target = merged.setdefault(root, _Group(groups[root].name))
-        # The full name decides the model's kind: it calls "Tim Sherwood" a person and "Sherwood"
-        # alone an organisation as often as not, and a surname can be mentioned far more often.
-        target.kinds.update(group.kinds if key == root else {})
-        target.cues.update(group.cues)
-        target.surface.update(group.surface)
-        target.sentences |= group.sentences
-        target.mentions += group.mentions
-        target.in_title |= group.in_title
-        target.first_start = min(target.first_start, group.first_start)
-    return list(merged.values())
+        if key not in parent:
+            # The full name's own mentions decide the kind: the model calls "Tim Sherwood" a person and
+            # "Sherwood" alone an organisation as often as not, and a surname can be mentioned far more.
+            group.decided()
+    for key, group in groups.items():
+        if key in parent:
+            groups[root_of(parent, key)].absorb(group)
+    return [group for key, group in groups.items() if key not in parent]
+
+
+def root_of(parent: dict[str, str], key: str) -> str:
+    while key in parent:
+        key = parent[key]
+    return key
 
 
 def features(groups: Sequence[_Group], summary: Collection[int]) -> np.ndarray:
-    """One row of :data:`FEATURES` per actor; counts are relative to the article's own actors."""
+    """One row of :data:`FEATURES` per actor; the spread is relative to the article's own actors."""
     if not groups:
         return np.zeros((0, len(FEATURES)))
     named = set().union(*(g.sentences for g in groups))
-    most = max(g.mentions for g in groups)
     chosen = set(summary)
-    counts = sorted((g.mentions for g in groups), reverse=True)
-    starts = sorted(g.first_start for g in groups)
     rows = []
     for g in groups:
         kind = g.kind
         rows.append(
             [
                 math.log1p(g.mentions),
-                g.mentions / most,
-                math.log1p(len(g.sentences)),
                 len(g.sentences) / len(named),
                 1.0 / (1.0 + min(g.sentences)),
                 float(g.in_title),
@@ -322,20 +401,20 @@ def features(groups: Sequence[_Group], summary: Collection[int]) -> np.ndarray:
                 float(kind == "person"),
                 float(kind == "organization"),
                 float(kind == "place"),
-                float(len(g.name.split()) > 1),
+                float(kind == "person" and len(g.name.split()) > 1),
                 math.log1p(len(g.surface) - 1),
-                1.0 / (1.0 + counts.index(g.mentions)),
-                1.0 / (1.0 + starts.index(g.first_start)),
-                float(len(g.sentences & {0, 1, 2})),
+                math.log1p(g.speaks),
             ]
         )
     return np.asarray(rows, dtype=float)
 
 
 def to_actor(group: _Group, salience: float) -> Actor:
+    call = group.decided()
     return Actor(
         name=group.name,
-        kind=group.kind,
+        kind=call.kind,
+        kind_evidence=call.evidence,
         mentions=group.mentions,
         sentences=tuple(sorted(group.sentences)),
         aliases=tuple(sorted(name for name in group.surface if name != group.name)),
@@ -343,11 +422,36 @@ def to_actor(group: _Group, salience: float) -> Actor:
     )
 
 
+def adjectives(entities: Sequence[Entity], tokens: Sequence[Token]) -> list[Entity]:
+    """The nationalities that only describe a noun ("Iraqi militias"): no actors of their own."""
+    return [e for e in entities if e.label == "NORP" and e.sentence >= 0 and is_adjectival(e, tokens)]
+
+
+def attach_adjectives(actors: Sequence[_Group], mentions: Sequence[Entity]) -> None:
+    """ "Iraqi militias" mentions Iraq, when the article names Iraq; else it names no actor."""
+    places = {group_key(g.name): g for g in actors if g.kind == "place"}
+    for entity in mentions:
+        name = normalize_name(entity.text)
+        found = sorted(key for key in demonym_places(name) if key in places)
+        if found:
+            place = places[found[0]]
+            place.surface[name] += 1
+            place.mentions += 1
+            place.sentences.add(entity.sentence)
+
+
+def read_actors(entities: Sequence[Entity], tokens: Sequence[Token]) -> list[_Group]:
+    """The article's actors: mentions grouped by name, merged, with their nationality adjectives."""
+    actors = merge(collect(entities, tokens))
+    attach_adjectives(actors, adjectives(entities, tokens))
+    return actors
+
+
 def extract_actors(
     entities: Sequence[Entity], tokens: Sequence[Token], *, summary: Collection[int] = (), limit: int = 10
 ) -> list[Actor]:
     """Merge entity mentions into actors, most salient first."""
-    groups = merge(collect(entities, tokens))
+    groups = read_actors(entities, tokens)
     scores = weights.load(MODEL).score(features(groups, summary)) if groups else np.zeros(0)
     actors = [to_actor(group, float(score)) for group, score in zip(groups, scores, strict=True)]
     actors.sort(key=lambda a: (-a.salience, -a.mentions, a.name))

@@ -53,7 +53,7 @@ PLACE_HEADS = frozenset(
 PLACE_FIRST = frozenset("port mount mt lake cape fort glen".split())
 NAME_TITLES = frozenset(
     "mr mrs ms dr prof sir dame lord lady president senator sen rep gov governor mayor judge king queen "
-    "prince princess pope rev".split()
+    "prince princess pope rev duke duchess earl countess baron baroness".split()
 )
 EVENT_HEADS = frozenset("fire wildfire storm hurricane typhoon cyclone earthquake flood".split())
 OFFICES = frozenset(
@@ -73,12 +73,53 @@ PLACE_OF = frozenset(
     "mayor governor capital city town village state province people outskirts north south east west "
     "centre center streets residents citizens".split()
 )
-IRREGULAR_DEMONYMS = frozenset(
-    "american british english scottish welsh irish german french dutch spanish polish swiss greek thai "
-    "turkish danish swedish finnish filipino arab kurdish jewish muslim christian shiite sunni".split()
-)
+IRREGULAR_DEMONYMS = {
+    "american": ("united states", "america"),
+    "americans": ("united states", "america"),
+    "british": ("britain", "united kingdom"),
+    "briton": ("britain", "united kingdom"),
+    "britons": ("britain", "united kingdom"),
+    "english": ("england",),
+    "scottish": ("scotland",),
+    "scots": ("scotland",),
+    "welsh": ("wales",),
+    "irish": ("ireland",),
+    "german": ("germany",),
+    "germans": ("germany",),
+    "french": ("france",),
+    "dutch": ("netherlands",),
+    "spanish": ("spain",),
+    "polish": ("poland",),
+    "swiss": ("switzerland",),
+    "greek": ("greece",),
+    "greeks": ("greece",),
+    "thai": ("thailand",),
+    "turkish": ("turkey",),
+    "turks": ("turkey",),
+    "danish": ("denmark",),
+    "swedish": ("sweden",),
+    "finnish": ("finland",),
+    "filipino": ("philippines",),
+    "canadian": ("canada",),
+    "canadians": ("canada",),
+    "arab": (),
+    "kurdish": (),
+    "jewish": (),
+    "muslim": (),
+    "christian": (),
+    "shiite": (),
+    "sunni": (),
+}
 MIN_CITY_POPULATION = 500_000
 CUE_VOTES = 3
+# Names of one country or union that share no word, so no rule of merging would join them.
+SAME_PLACE = (
+    ("united states", "us", "u.s.", "usa", "u.s.a.", "america", "united states of america"),
+    ("united kingdom", "uk", "u.k.", "britain", "great britain"),
+    ("united arab emirates", "uae", "u.a.e."),
+    ("european union", "eu", "e.u."),
+    ("united nations", "un", "u.n."),
+)
 COUNTRY_ABBREVIATIONS = ("US", "U.S.", "USA", "U.S.A.", "UK", "U.K.", "UAE", "U.A.E.", "EU", "E.U.", "DRC")
 
 
@@ -162,15 +203,18 @@ def _qualifies(tokens: Sequence[Token], index: int) -> bool:
 
 def is_demonym(word: str) -> bool:
     """ "Russian", "Iranian", "Chinese", "Iraqi": a people's adjective made from a gazetteer place."""
+    return bool(demonym_places(word) & _gazetteer()) or word.lower() in IRREGULAR_DEMONYMS
+
+
+def demonym_places(word: str) -> set[str]:
+    """The lower-cased place names a people's word may come from: "Armenians" -> {"armenia", ...}."""
     lower = word.lower()
-    if lower in IRREGULAR_DEMONYMS:
-        return True
+    lower = lower[:-1] if lower.endswith(("ans", "ese", "is")) and lower[-1] == "s" else lower
+    places = set(IRREGULAR_DEMONYMS.get(lower, ()))
     for ending, stems in _DEMONYM_ENDINGS:
         if lower.endswith(ending) and len(lower) > len(ending) + 2:
-            stem = lower[: -len(ending)]
-            if any(stem + tail in _gazetteer() for tail in stems):
-                return True
-    return False
+            places.update(lower[: -len(ending)] + tail for tail in stems)
+    return places
 
 
 _DEMONYM_ENDINGS = (
@@ -225,6 +269,8 @@ def decide(name: str, model: Counter[str], cues: Counter[str]) -> KindCall:
         kind = kinds[0]  # on a tie the text's word wins, a person's title first
         return KindCall(kind, "cue" if cues[kind] else "model")
     guess = model_kind(model)
+    if guess in {"person", "organization"} and " " not in name and is_demonym(name):
+        return KindCall("group", "gazetteer")  # "German", "Iraqis": a people, whatever the model says
     if in_gazetteer(name) and (guess == "place" or (guess in {"person", "group"} and " " not in name)):
         return KindCall("place", "gazetteer")
     return KindCall(guess, "model")
@@ -258,9 +304,11 @@ def store_kind(
 __all__ = [
     "EVIDENCE",
     "KINDS",
+    "SAME_PLACE",
     "KindCall",
     "context_kind",
     "decide",
+    "demonym_places",
     "in_gazetteer",
     "is_demonym",
     "is_event",
