@@ -19,6 +19,9 @@ class Actor:
     sentences: tuple[int, ...]
     aliases: tuple[str, ...] = ()
     salience: float = 0.0
+    # What the kind rests on: "cue" (the text says so), "gazetteer", or "model" (the model's guess
+    # alone). Only a bare guess gives way to the kind the same name has in other stored articles.
+    kind_evidence: str = "model"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -61,6 +64,7 @@ class Brief:
                     "aliases": list(a.aliases),
                     "sentences": list(a.sentences),
                     "salience": round(a.salience, 4),
+                    "kind_evidence": a.kind_evidence,
                 }
                 for a in self.actors
             ],
@@ -95,6 +99,7 @@ class Brief:
                     aliases=tuple(a.get("aliases", ())),
                     sentences=tuple(a.get("sentences", ())),
                     salience=a.get("salience", 0.0),
+                    kind_evidence=a.get("kind_evidence", "model"),
                 )
                 for a in data.get("actors", ())
             ),
