@@ -370,10 +370,29 @@ def merge(groups: dict[str, _Group]) -> list[_Group]:
             # The full name's own mentions decide the kind: the model calls "Tim Sherwood" a person and
             # "Sherwood" alone an organisation as often as not, and a surname can be mentioned far more.
             group.decided()
+    others: dict[str, Counter[str]] = {}
     for key, group in groups.items():
         if key in parent:
-            groups[root_of(parent, key)].absorb(group)
+            root = root_of(parent, key)
+            groups[root].absorb(group)
+            others.setdefault(root, Counter()).update(group.kinds)
+    for root, votes in others.items():
+        _outvoted(groups[root], votes)
     return [group for key, group in groups.items() if key not in parent]
+
+
+def _outvoted(group: _Group, votes: Counter[str]) -> None:
+    """A full name seen once gives way to its shorter names when three or more agree on one kind.
+
+    "Aston Villa" once as a person, "Villa" four times as an organisation; not "Tim Sherwood" once
+    as a person against "Sherwood" three times an organisation and once a person.
+    """
+    call = group.decided()
+    if call.evidence != "model" or sum(group.kinds.values()) > 1 or len(votes) != 1:
+        return
+    [(kind, count)] = votes.items()
+    if count >= 3 and kind != call.kind and {kind, call.kind} <= _LOOSE:
+        group.call = KindCall(kind, "model")
 
 
 def root_of(parent: dict[str, str], key: str) -> str:

