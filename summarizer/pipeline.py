@@ -99,7 +99,11 @@ class Summarizer:
         starts = [span.start for span in prepared.sentences]
         bounds = [(span.start, span.end) for span in prepared.sentences]
         chosen = rank(
-            sentences, algorithm=settings.algorithm, count=settings.sentences, max_chars=settings.max_chars
+            sentences,
+            algorithm=settings.algorithm,
+            count=settings.sentences,
+            max_chars=settings.max_chars,
+            title=prepared.title,
         )
         tokens, entities = read_doc(doc, starts, prepared.body_start)
         actors = extract_actors(entities, tokens, summary=chosen, limit=settings.actors)

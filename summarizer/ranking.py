@@ -1,12 +1,15 @@
 """Choosing the sentences of a brief.
 
 sumy's algorithms (LexRank, TextRank, Luhn, LSA, KL, SumBasic) are available by name, run through
-sumy itself with our data-free tokenizer. The default, ``news``, is built for news writing, where the
-lead carries the story: it scores each sentence by *directed* centrality (PacSum, Zheng & Lapata
-2019: a sentence earns from the sentences after it, since later sentences elaborate on earlier ones)
-plus a position prior, then picks greedily while dropping sentences that repeat one already chosen
-(maximal marginal relevance, Carbonell & Goldstein 1998). Similarity is sumy's LexRank tf-idf cosine,
-computed as one matrix product so that ranking stays a small fraction of the model's cost.
+sumy itself with our data-free tokenizer. The default, ``news``, scores each sentence with a linear
+model fitted on data (``bench/fit_summary.py``: CNN/DailyMail highlights and BBC extractive summaries,
+weights committed in ``summarizer/weights/summary.json``) over model-free features
+(``summarizer.sentence_features``): position, *directed* centrality (PacSum, Zheng & Lapata 2019: what a
+sentence shares with the sentences after it and before it), length, numbers, capitalised words, the
+title's words, quotes and openings that lean on the sentence before. It then picks greedily while
+dropping sentences that repeat one already chosen (maximal marginal relevance, Carbonell & Goldstein
+1998). Similarity is sumy's LexRank tf-idf cosine, computed as one matrix product so that ranking
+stays a small fraction of the model's cost.
 """
 
 from __future__ import annotations
@@ -20,15 +23,14 @@ from typing import Any
 
 import numpy as np
 
+from summarizer import weights
+from summarizer.sentence_features import SentenceContext, feature_matrix
 from summarizer.sentences import SumyTokenizer, words
+from summarizer.weights import LinearModel
 
 LANGUAGE = "english"
 
-# Weights of the news ranker, tuned on half of a 100-article CNN/DailyMail dev set and checked on
-# the other half (bench/quality.py reports both). Position dominates, centrality breaks ties and
-# lifts a later sentence that the rest of the article keeps returning to.
-POSITION_WEIGHT = 2.0
-BACKWARD_WEIGHT = -0.3  # PacSum's lambda2: being echoed by *earlier* sentences counts against.
+MODEL = "summary"  # summarizer/weights/summary.json, fitted by bench/fit_summary.py
 REDUNDANCY = 0.5  # cosine above which a candidate repeats a chosen sentence.
 MIN_WORDS = 6  # shorter sentences ("He was 88.") are rarely what a reader needs.
 
@@ -58,8 +60,12 @@ def lexicon() -> Lexicon:
 
 def content_terms(sentence: str, lex: Lexicon) -> list[str]:
     """Stemmed words of a sentence without stop words, as sumy's LexRank sees them."""
+    return _stems(words(sentence), lex)
+
+
+def _stems(tokens: Sequence[str], lex: Lexicon) -> list[str]:
     out = []
-    for word in words(sentence):
+    for word in tokens:
         lowered = word.lower()
         if lowered not in lex.stop_words:
             out.append(lex.stem(lowered))
@@ -96,19 +102,6 @@ def similarity_matrix(terms: Sequence[Sequence[str]]) -> np.ndarray:
     return np.clip(similarity, 0.0, 1.0)
 
 
-def news_scores(similarity: np.ndarray) -> np.ndarray:
-    """Directed centrality (normalised to 0..1) plus a 1/(1+i) position prior."""
-    n = similarity.shape[0]
-    forward = np.triu(similarity, 1).sum(axis=1)
-    backward = np.tril(similarity, -1).sum(axis=1)
-    centrality = forward + BACKWARD_WEIGHT * backward
-    spread = centrality.max() - centrality.min() if n else 0.0
-    centrality = (centrality - centrality.min()) / spread if spread > 0 else np.zeros(n)
-    position = 1.0 / (1.0 + np.arange(n))
-    result: np.ndarray = centrality + POSITION_WEIGHT * position
-    return result
-
-
 def _pick(
     order: Sequence[int], sentences: Sequence[str], count: int, max_chars: int, similarity: np.ndarray | None
 ) -> list[int]:
@@ -128,16 +121,51 @@ def _pick(
     return sorted(chosen)
 
 
-def rank_news(sentences: Sequence[str], count: int, max_chars: int = 0) -> list[int]:
+@dataclass(frozen=True, slots=True)
+class SentenceTable:
+    """An article's sentences as the news scorer sees them: feature rows and pairwise similarity."""
+
+    features: np.ndarray
+    similarity: np.ndarray
+    lengths: tuple[int, ...]
+
+
+def sentence_table(sentences: Sequence[str], names: Sequence[str], title: str | None = None) -> SentenceTable:
+    """The features ``names`` of every sentence (see ``summarizer.sentence_features``)."""
     lex = lexicon()
-    terms = [content_terms(s, lex) for s in sentences]
+    tokens = [words(s) for s in sentences]
+    terms = [_stems(t, lex) for t in tokens]
     similarity = similarity_matrix(terms)
-    scores = news_scores(similarity)
-    for i, sentence in enumerate(sentences):
-        if len(sentence.split()) < MIN_WORDS:
-            scores[i] -= 10.0  # last resort only: kept if the text has nothing longer
-    order = [int(i) for i in np.argsort(-scores, kind="stable")]
-    return _pick(order, sentences, count, max_chars, similarity)
+    title_terms = frozenset(content_terms(title, lex)) if title else frozenset()
+    context = SentenceContext.build(sentences, tokens, terms, title_terms, similarity)
+    return SentenceTable(feature_matrix(context, names), similarity, tuple(len(t) for t in context.tokens))
+
+
+def choose_news(
+    scores: np.ndarray,
+    table: SentenceTable,
+    sentences: Sequence[str],
+    count: int,
+    max_chars: int = 0,
+    min_words: int = MIN_WORDS,
+) -> list[int]:
+    """Best scores first, a sentence under ``min_words`` only as a last resort, repeats skipped."""
+    adjusted = np.where(np.asarray(table.lengths) < min_words, scores - 1e6, scores)
+    order = [int(i) for i in np.argsort(-adjusted, kind="stable")]
+    return _pick(order, sentences, count, max_chars, table.similarity)
+
+
+def rank_news(
+    sentences: Sequence[str],
+    count: int,
+    max_chars: int = 0,
+    title: str | None = None,
+    model: LinearModel | None = None,
+) -> list[int]:
+    """The news summary: ``model`` (default: the committed weights) scores, MMR picks."""
+    model = model or weights.load(MODEL)
+    table = sentence_table(sentences, model.features, title)
+    return choose_news(model.score(table.features), table, sentences, count, max_chars)
 
 
 def rank_lead(sentences: Sequence[str], count: int, max_chars: int = 0) -> list[int]:
@@ -191,13 +219,22 @@ def rank_sumy(algorithm: str, sentences: Sequence[str], count: int, max_chars: i
 
 
 def rank(
-    sentences: Sequence[str], *, algorithm: str = "news", count: int = 3, max_chars: int = 0
+    sentences: Sequence[str],
+    *,
+    algorithm: str = "news",
+    count: int = 3,
+    max_chars: int = 0,
+    title: str | None = None,
 ) -> list[int]:
-    """Indices (in article order) of the sentences that make the summary."""
+    """Indices (in article order) of the sentences that make the summary.
+
+    ``title`` (the headline, when known) is read by ``news`` only: sentences that share its words
+    score higher.
+    """
     if not sentences or count <= 0:
         return []
     if algorithm == "news":
-        return rank_news(sentences, count, max_chars)
+        return rank_news(sentences, count, max_chars, title)
     if algorithm == "lead":
         return rank_lead(sentences, count, max_chars)
     return rank_sumy(algorithm, sentences, count, max_chars)
