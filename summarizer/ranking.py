@@ -31,8 +31,12 @@ from summarizer.weights import LinearModel
 LANGUAGE = "english"
 
 MODEL = "summary"  # summarizer/weights/summary.json, fitted by bench/fit_summary.py
-REDUNDANCY = 0.5  # cosine above which a candidate repeats a chosen sentence.
-MIN_WORDS = 6  # shorter sentences ("He was 88.") are rarely what a reader needs.
+# Two rules stay hand-set, since the data showed no better: a candidate whose cosine with a chosen
+# sentence is above REDUNDANCY repeats it (0.3, 0.7 or no check moved the cross-validated dev ROUGE-1
+# by 0.2 at most), and a sentence under MIN_WORDS words ("He was 88.") comes last (level on the dev
+# folds, +0.4 ROUGE-1 on the BBC report part).
+REDUNDANCY = 0.5
+MIN_WORDS = 6
 
 
 @dataclass(frozen=True, slots=True)
@@ -240,4 +244,15 @@ def rank(
     return rank_sumy(algorithm, sentences, count, max_chars)
 
 
-__all__ = ["content_terms", "lexicon", "rank", "similarity_matrix"]
+__all__ = [
+    "MODEL",
+    "SentenceTable",
+    "choose_news",
+    "content_terms",
+    "lexicon",
+    "rank",
+    "rank_lead",
+    "rank_news",
+    "sentence_table",
+    "similarity_matrix",
+]
