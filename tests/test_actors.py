@@ -201,5 +201,4 @@ def test_the_committed_weights_reproduce_the_dev_figures_recorded(
         recorded["kinds"]["agree"],
         recorded["kinds"]["of"],
     ]
-    merges = fit_actors.merge_scores(reads, fit_actors.gold_merges())
-    assert dict(zip(("right", "wrong", "missed"), merges, strict=True)) == recorded["merges"]
+    assert fit_actors.merge_halves(reads) == recorded["merges"]
