@@ -15,6 +15,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, defer, sessionmaker
 
 from storage import dedup
+from storage.actor_kinds import actor_key, settle_kinds
 from storage.documents import Document
 from storage.models import (
     ActorAliasRow,
@@ -206,6 +207,7 @@ class Store:
         session.execute(delete(BriefRow).where(BriefRow.article_id == article_id))
         session.execute(delete(ActorRow).where(ActorRow.article_id == article_id))
         session.execute(delete(FigureRow).where(FigureRow.article_id == article_id))
+        brief = settle_kinds(session, article_id, brief)
         session.add(
             BriefRow(
                 article_id=article_id,
@@ -219,7 +221,7 @@ class Store:
             ActorRow(
                 article_id=article_id,
                 name=actor.name[:256],
-                key=actor.name.lower()[:256],
+                key=actor_key(actor.name),
                 kind=actor.kind,
                 mentions=actor.mentions,
                 salience=actor.salience,
@@ -230,7 +232,7 @@ class Store:
         session.add_all(actor_rows)
         session.flush()  # one batched INSERT ... RETURNING gives every actor its id
         for actor, actor_row in zip(brief.actors, actor_rows, strict=True):
-            keys = {actor.name.lower()[:256], *(alias.lower()[:256] for alias in actor.aliases)}
+            keys = {actor_key(actor.name), *(actor_key(alias) for alias in actor.aliases)}
             session.add_all(ActorAliasRow(actor_id=actor_row.id, key=key) for key in keys)
         session.add_all(
             FigureRow(
