@@ -3,4 +3,6 @@
 Bump it whenever a change would alter the briefs written for the same text.
 """
 
-SUMMARIZER_VERSION = "2"  # 2: a merged actor takes the kind of its full name
+# 3: sentences, figures and actors ranked by scorers fitted on data (summarizer/weights/), every number
+#    of the text a figure candidate, kinds checked against the text and a gazetteer.
+SUMMARIZER_VERSION = "3"
