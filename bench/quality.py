@@ -340,6 +340,7 @@ class ActorChecks:
     folds: dict[str, list[int]]
     per_fold: list[list[int]]
     kinds: tuple[int, int]
+    kinds_checked: str
     merges: dict[str, list[int]]
     merge_line: str
 
@@ -367,7 +368,10 @@ def actor_checks(
     per_fold = [fit_actors.pooled(rows, tops, k).get("all", [0, 0]) for k in range(fit_actors.FOLDS)]
     merges = fit_actors.merge_halves(reads)
     kinds = fit_actors.kind_agreement(reads, golds)
-    return ActorChecks(fit_actors.pooled(rows, tops), per_fold, kinds, merges, fit_actors.merges_text(merges))
+    checked = fit_actors.checked_kinds_text(fit_actors.checked_kind_agreement(reads, golds))
+    return ActorChecks(
+        fit_actors.pooled(rows, tops), per_fold, kinds, checked, merges, fit_actors.merges_text(merges)
+    )
 
 
 def actor_table(committed: Recall, checks: ActorChecks, top: int) -> str:
@@ -395,6 +399,8 @@ def actor_targets(committed: Recall, checks: ActorChecks) -> list[str]:
         f"- {verdict(agree >= KIND_TARGET * total)} kinds agree with the highlights' labels on {agree} of "
         f"{total} ({100 * agree / max(total, 1):.1f}%) of the brief's 10 actors that name a highlight "
         f"entity (target {100 * KIND_TARGET:g}%; 242 of 270 before kinds were checked)",
+        f"- (check) the same actors' kinds against the hand-checked kinds of bench/gold/kinds_dev.tsv "
+        f"(the highlights' labels are the model's guesses): {checks.kinds_checked}",
         f"- (check) merges on the hand-made pairs of bench/gold/merges_dev.tsv: {checks.merge_line}",
     ]
 
