@@ -281,10 +281,13 @@ def leads(host: _Group, guest: _Group, groups: dict[str, _Group]) -> bool:
     if host.kind == "organization":
         # A person's or a place's name stands for one only when its name shows it is one ("Meridian
         # Terminal Operators", "Southwest Airlines"; not "Cleveland Metroparks Zoo"), and never a
-        # place the text or the gazetteer vouches for.
+        # place the text or the gazetteer vouches for: a large city's name alone is the city
+        # ("Manchester" is not "Manchester City", "Swansea" is Swansea City).
         if guest.kind in {"person", "place"} and host.decided().evidence != "cue":
             return False
-        return guest.kind != "place" or guest.decided().evidence == "model"
+        if guest.kind != "place":
+            return True
+        return guest.decided().evidence == "model" and not in_gazetteer(guest.name, cities=True)
     if host.kind == "person":  # the model's kind of a bare first name is noise: "Julia" as a company
         return not in_gazetteer(guest.name)
     # "Atlantic" for "Atlantic Ocean", not "Manchester" for "Manchester City".

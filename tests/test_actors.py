@@ -201,4 +201,5 @@ def test_the_committed_weights_reproduce_the_dev_figures_recorded(
         recorded["kinds"]["agree"],
         recorded["kinds"]["of"],
     ]
+    assert fit_actors.checked_kind_agreement(reads, golds) == recorded["kinds_checked"]
     assert fit_actors.merge_halves(reads) == recorded["merges"]
