@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
+import sys
 from pathlib import Path
+from types import ModuleType
 from typing import Any
 
 import pytest
@@ -14,6 +17,15 @@ from summarizer import Summarizer
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("BRIEFBOT_SHARED_DATA", REPO.parent / "shared" / "data"))
+
+
+def bench_module(name: str) -> ModuleType:
+    """A bench script imported as a module: the tests replay what the fitting scripts recorded, and
+    ``bench/`` is a folder of scripts importing each other by name, not a package."""
+    bench = str(REPO / "bench")
+    if bench not in sys.path:
+        sys.path.insert(0, bench)
+    return importlib.import_module(name)
 
 
 @pytest.fixture(autouse=True)

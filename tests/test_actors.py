@@ -3,9 +3,6 @@ included), on the sample articles with the real model, and against what bench/fi
 
 from __future__ import annotations
 
-import importlib
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -17,9 +14,7 @@ from summarizer.actors import FEATURES, MODEL, extract_actors, features, read_ac
 from summarizer.mentions import Entity, Token, read_doc
 from summarizer.pipeline import prepare
 from summarizer.weights import LinearModel
-from tests.conftest import SHARED_DATA
-
-REPO = Path(__file__).resolve().parent.parent
+from tests.conftest import SHARED_DATA, bench_module
 
 
 def mention(text: str, label: str, sentence: int, start: int = 0) -> Entity:
@@ -178,10 +173,7 @@ def test_features_are_one_row_per_actor() -> None:
 
 @pytest.fixture(scope="module")
 def fit_actors() -> ModuleType:
-    bench = str(REPO / "bench")
-    if bench not in sys.path:
-        sys.path.insert(0, bench)
-    return importlib.import_module("fit_actors")
+    return bench_module("fit_actors")
 
 
 def test_the_committed_weights_reproduce_the_dev_figures_recorded(

@@ -3,11 +3,7 @@ weights, one figure per quantity."""
 
 from __future__ import annotations
 
-import importlib
-import os
 import re
-import sys
-from pathlib import Path
 from types import ModuleType
 
 import numpy as np
@@ -22,9 +18,9 @@ from summarizer.mentions import read_doc
 from summarizer.numbers import find_numbers
 from summarizer.pipeline import prepare
 from summarizer.weights import LinearModel, load
+from tests.conftest import SHARED_DATA, bench_module
 
-REPO = Path(__file__).resolve().parent.parent
-DEV = Path(os.environ.get("BRIEFBOT_SHARED_DATA", REPO.parent / "shared" / "data")) / "cnndm_dev100.jsonl"
+DEV = SHARED_DATA / "cnndm_dev100.jsonl"
 
 
 def figures_of(summarizer: Summarizer, text: str) -> list[Figure]:
@@ -205,10 +201,7 @@ def test_scores_are_the_weights_dot_product(
 
 @pytest.fixture(scope="module")
 def bench_quality() -> ModuleType:
-    bench = str(REPO / "bench")
-    if bench not in sys.path:
-        sys.path.insert(0, bench)
-    return importlib.import_module("quality")
+    return bench_module("quality")
 
 
 def test_weights_reproduce_the_dev_recall_recorded_when_fitted(
