@@ -81,6 +81,13 @@ ORG_AFTER = frozenset(
     "chairman spokesman spokeswoman employees shareholders players executives chief player team captain "
     "star academy".split()
 )
+# "the militia al-Nujaba", "the supermarket chain Lidl", "the polling firm Ipsos Mori": a common noun
+# naming what kind of body it is, right before the name.
+ORG_BEFORE = frozenset(
+    "militia group party company firm chain union band network agency charity newspaper magazine club "
+    "bank airline retailer broadcaster website carrier studio insurer brand label organisation "
+    "organization movement faction".split()
+)
 COMPASS = frozenset("north south east west northeast northwest southeast southwest".split())
 PLACE_OF = frozenset(
     "mayor governor capital city town village state province people outskirts north south east west "
@@ -200,6 +207,8 @@ def context_kind(entity: Entity, tokens: Sequence[Token]) -> str | None:
         return "place"
     if _plays_for(entity, tokens):
         return "organization"  # "Aston Villa manager", "Meridian spokesman": people work for it
+    if before in ORG_BEFORE and not tokens[first - 1].text[:1].isupper():
+        return "organization"  # "the militia al-Nujaba", "the chain Lidl's stores": what the name is
     if following in {"'s", "’s", "'", "’"} or _qualifies(tokens, after):
         return None
     if before == "of" and _lower(tokens, first - 2) in COMPASS:

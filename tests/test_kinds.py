@@ -80,6 +80,9 @@ def kind_in(text: str, name: str, label: str) -> str | None:
         ("They drove back to the Silvonek home.", "Silvonek", "PERSON", None),  # a name qualifying a noun
         ("They sat in Silvonek's car.", "Silvonek", "PERSON", None),
         ("Then Sophie Brunner said it was late.", "Sophie Brunner", "PERSON", None),
+        ("The Iraqi Shiite militia al-Nujaba has sent troops.", "al-Nujaba", "PERSON", "organization"),
+        ("Shoppers went to the supermarket chain Lidl instead.", "Lidl", "PERSON", "organization"),
+        ("He told Band Aid founder Bob Geldof.", "Bob Geldof", "PERSON", None),  # a title, not "the band"
     ],
 )
 def test_the_words_around_a_mention_give_its_kind(text: str, name: str, label: str, kind: str | None) -> None:
