@@ -83,6 +83,10 @@ def kind_in(text: str, name: str, label: str) -> str | None:
         ("The Iraqi Shiite militia al-Nujaba has sent troops.", "al-Nujaba", "PERSON", "organization"),
         ("Shoppers went to the supermarket chain Lidl instead.", "Lidl", "PERSON", "organization"),
         ("He told Band Aid founder Bob Geldof.", "Bob Geldof", "PERSON", None),  # a title, not "the band"
+        ("This launch marks the seventh Topshop store in Australia.", "Topshop", "GPE", "organization"),
+        ("500 lucky Myer customers will be given one.", "Myer", "PERSON", "organization"),
+        ("The Sydney stores open at nine.", "Sydney", "GPE", None),  # a city's shops: still the city
+        ("Offer valid in Adelaide City stores only.", "Adelaide City", "GPE", None),
     ],
 )
 def test_the_words_around_a_mention_give_its_kind(text: str, name: str, label: str, kind: str | None) -> None:
