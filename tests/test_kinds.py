@@ -87,6 +87,10 @@ def kind_in(text: str, name: str, label: str) -> str | None:
         ("500 lucky Myer customers will be given one.", "Myer", "PERSON", "organization"),
         ("The Sydney stores open at nine.", "Sydney", "GPE", None),  # a city's shops: still the city
         ("Offer valid in Adelaide City stores only.", "Adelaide City", "GPE", None),
+        ("On Wednesday afternoon, Khanal, 27, had just undergone surgery.", "Khanal", "ORG", "person"),
+        ("Her granddaughter, Paris, 20, said so.", "Paris", "GPE", "person"),
+        ("It rained in Paris, 2015, all week.", "Paris", "GPE", "place"),  # a year is no age
+        ("Sales at Tesco, 5 per cent higher, pleased them.", "Tesco", "ORG", None),  # nor a share
     ],
 )
 def test_the_words_around_a_mention_give_its_kind(text: str, name: str, label: str, kind: str | None) -> None:
