@@ -42,6 +42,7 @@ from summarizer.kinds import (
     in_gazetteer,
     is_demonym,
     is_event,
+    is_sport,
 )
 from summarizer.mentions import Entity, Token
 
@@ -206,8 +207,9 @@ def mention_cues(entities: Sequence[Entity], tokens: Sequence[Token]) -> list[st
     "relatives in Millbrook and Dunmore": the cue of "in" reaches "Dunmore" through "and".
     """
     cues: list[str | None] = []
+    sport = is_sport(tokens)
     for i, entity in enumerate(entities):
-        cue = context_kind(entity, tokens)
+        cue = context_kind(entity, tokens, sport=sport)
         previous = entities[i - 1] if i else None
         if (
             cue is None

@@ -19,6 +19,7 @@ from summarizer.kinds import (
     in_gazetteer,
     is_demonym,
     is_event,
+    is_sport,
     name_kind,
     store_kind,
 )
@@ -95,6 +96,52 @@ def kind_in(text: str, name: str, label: str) -> str | None:
 )
 def test_the_words_around_a_mention_give_its_kind(text: str, name: str, label: str, kind: str | None) -> None:
     assert kind_in(text, name, label) == kind
+
+
+MATCH_REPORT = (
+    "Barcelona's players and fans want a win against Valencia. The striker scored two goals last season "
+    "and the team leads the league. The manager said the squad is ready for the derby and the clash."
+)
+TOWN_NEWS = (
+    "The mayor spoke out against Valencia on Monday. Residents of the town want a new road, and the "
+    "council will vote on the plan next week after a long debate about its cost."
+)
+
+
+def test_a_team_sport_story_is_told_by_its_words() -> None:
+    assert is_sport(tokens_of(MATCH_REPORT))
+    assert not is_sport(tokens_of(TOWN_NEWS)) and not is_sport([])
+
+
+@pytest.mark.parametrize(
+    ("text", "name", "label", "kind"),
+    [
+        ("Barcelona face a clash against Valencia tonight.", "Valencia", "PERSON", "organization"),
+        ("It was an 18-6 win over Leeds in March.", "Leeds", "ORG", "organization"),
+        ("Sheffield United are away to Leyton Orient.", "Leyton Orient", "PERSON", "organization"),
+        ("Bueno has scored 17 goals for Rayo this season.", "Rayo", "ORG", "organization"),
+        ("They lost 2-1 to Sunderland at home.", "Sunderland", "GPE", None),  # the model's place stays
+        ("Dawson is back for Leicester City after a ban.", "Leicester City", "GPE", "organization"),
+        ("The final is in Mexico City this year.", "Mexico City", "GPE", "place"),  # a large city
+        ("Rayo look to go up against Sergio Ramos again.", "Sergio Ramos", "PERSON", None),
+        ("They play against England on Friday.", "England", "ORG", None),  # a country stays one
+    ],
+)
+def test_in_a_sport_story_what_one_plays_against_or_scores_for_is_a_club(
+    text: str, name: str, label: str, kind: str | None
+) -> None:
+    tokens = tokens_of(text)
+    assert context_kind(mention(text, name, label, tokens), tokens, sport=True) == kind
+
+
+def test_a_town_in_a_story_that_is_not_about_sport_is_no_club() -> None:
+    # In the town's news the gazetteer's large city decides, as it always has.
+    for text, kind in ((MATCH_REPORT, "organization"), (TOWN_NEWS, "place")):
+        tokens = tokens_of(text)
+        groups = merge(collect([mention(text, "Valencia", "PERSON", tokens)], tokens))
+        assert [(g.name, g.kind) for g in groups] == [("Valencia", kind)]
+    tokens = tokens_of(TOWN_NEWS)
+    assert context_kind(mention(TOWN_NEWS, "Valencia", "PERSON", tokens), tokens) is None
 
 
 @pytest.mark.parametrize(
