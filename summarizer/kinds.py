@@ -30,7 +30,9 @@ club: 257 of 286 (Manchester United and City, Aston Villa, Leicester City, Valen
 still 251. The same cues on the mentions the model calls places too (Leeds, Sunderland, Porto,
 West Brom) gave 260-262 of 287 but cost the CV top 5 2-3 actors whatever the subset of cues
 (without "for", without "move to", "win over" alone, at 2-3% of sport words): the fitted weights of
-organisations and places moved, and places of other stories left the top 5.
+organisations and places moved, and places of other stories left the top 5. "X MPs", "X politicians"
+name a party: 258 of 286 (Labour), the CV top 5 251. Tried and dropped: "X, who" as a person outside
+sport stories (Kayahan right, but "the Boston Red Sox, who": 256 of 284, the CV top 5 250).
 """
 
 from __future__ import annotations
@@ -89,8 +91,8 @@ PLACE_AFTER = frozenset(
 ORG_AFTER = frozenset(
     "manager boss striker midfielder defender goalkeeper winger forward coach fans supporters squad "
     "chairman spokesman spokeswoman employees shareholders players executives chief player team captain "
-    "star academy".split()
-)
+    "star academy mps politicians".split()
+)  # "Labour MPs", "Labour politicians": a party's
 MAX_AGE = 115  # ", 27," after a name is an age; ", 2015," is a year
 SHOP_AFTER = frozenset("store stores shop shops customers shoppers outlets".split())
 # "the militia al-Nujaba", "the supermarket chain Lidl", "the polling firm Ipsos Mori": a common noun

@@ -89,6 +89,8 @@ def kind_in(text: str, name: str, label: str) -> str | None:
         ("The Sydney stores open at nine.", "Sydney", "GPE", None),  # a city's shops: still the city
         ("Offer valid in Adelaide City stores only.", "Adelaide City", "GPE", None),
         ("On Wednesday afternoon, Khanal, 27, had just undergone surgery.", "Khanal", "ORG", "person"),
+        ("So when I hear Labour politicians bleating on.", "Labour", "PERSON", "organization"),
+        ("Scotland MPs voted against it.", "Scotland", "GPE", None),  # a country's MPs: still the country
         ("Her granddaughter, Paris, 20, said so.", "Paris", "GPE", "person"),
         ("It rained in Paris, 2015, all week.", "Paris", "GPE", "place"),  # a year is no age
         ("Sales at Tesco, 5 per cent higher, pleased them.", "Tesco", "ORG", None),  # nor a share
