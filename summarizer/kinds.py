@@ -30,7 +30,8 @@ club: 257 of 286 (Manchester United and City, Aston Villa, Leicester City, Valen
 still 251. The same cues on the mentions the model calls places too (Leeds, Sunderland, Porto,
 West Brom) gave 260-262 of 287 but cost the CV top 5 2-3 actors whatever the subset of cues
 (without "for", without "move to", "win over" alone, at 2-3% of sport words): the fitted weights of
-organisations and places moved, and places of other stories left the top 5. "X MPs", "X politicians"
+organisations and places moved, and places of other stories left the top 5; a result alone ("a win
+over Leeds", "lost to X") on those: 259 of 286, the CV top 5 251. "X MPs", "X politicians"
 name a party: 258 of 286 (Labour), the CV top 5 251. Tried and dropped: "X, who" as a person outside
 sport stories (Kayahan right, but "the Boston Red Sox, who": 256 of 284, the CV top 5 250).
 """
@@ -113,9 +114,12 @@ SPORT_WORDS = frozenset(
 SPORT_SHARE = 0.015
 # In such a story a team is what one plays "against", beats, loses "to", scores "for".
 TEAM_BEFORE = frozenset("against vs v beat beating beats".split())
-TEAM_BEFORE_PAIR = frozenset(
-    {("win", "over"), ("victory", "over"), ("defeat", "to"), ("lost", "to"), ("losing", "to"),
-     ("away", "to"), ("home", "to"), ("trip", "to"), ("move", "to"), ("moved", "to"),
+# A result is said of a team alone, even of a name the model takes for a place ("a win over Leeds").
+RESULT_BEFORE = frozenset(
+    {("win", "over"), ("victory", "over"), ("defeat", "to"), ("lost", "to"), ("losing", "to")}
+)
+TEAM_BEFORE_PAIR = RESULT_BEFORE | frozenset(
+    {("away", "to"), ("home", "to"), ("trip", "to"), ("move", "to"), ("moved", "to"),
      ("scored", "for"), ("goals", "for"), ("appearance", "for"), ("played", "for"), ("signed", "for"),
      ("signing", "for"), ("return", "for"), ("card", "for")}
 )  # fmt: skip
@@ -232,21 +236,22 @@ def team_kind(entity: Entity, tokens: Sequence[Token]) -> str | None:
     """ "against Valencia", "a win over Leeds", "away to Leyton Orient", "Leicester City": a team.
 
     Only in a team sport's story (:func:`is_sport`). A club's last word decides unless the name is a
-    large city ("Mexico City"). The words before it ("against", "win over", "scored for") decide only
-    where the model does not take the mention for a place: turning those into clubs too ("against
-    Sunderland") moved the fitted weights of places and organisations and cost 1-2 actors in the
-    cross-validated top 5. Never of a country ("against England": a reader takes it for the
-    country), and a full name the model takes for a person stays one ("up against Sergio Ramos").
+    large city ("Mexico City"). The words before it ("against", "away to", "scored for") decide
+    where the model does not take the mention for a place; where it does, only a result does ("a win
+    over Leeds", "lost to"): the other cues there too ("against Sunderland") moved the fitted weights
+    of places and organisations and cost 2 actors in the cross-validated top 5. Never of a country
+    ("against England": a reader takes it for the country), and a full name the model takes for a
+    person stays one ("up against Sergio Ramos").
     """
     words = entity.text.split()
     if len(words) > 1 and words[-1].lower() in CLUB_WORDS and not in_gazetteer(entity.text, cities=True):
         return "organization"
-    if entity.label in {"GPE", "LOC"} or (entity.label == "PERSON" and len(words) > 1):
-        return None
-    if in_gazetteer(entity.text):
+    if (entity.label == "PERSON" and len(words) > 1) or in_gazetteer(entity.text):
         return None
     first = entity.first_token
     before, pair = _lower(tokens, first - 1), (_lower(tokens, first - 2), _lower(tokens, first - 1))
+    if entity.label in {"GPE", "LOC"}:
+        return "organization" if pair in RESULT_BEFORE else None
     return "organization" if before in TEAM_BEFORE or pair in TEAM_BEFORE_PAIR else None
 
 

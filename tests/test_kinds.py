@@ -122,7 +122,8 @@ def test_a_team_sport_story_is_told_by_its_words() -> None:
         ("It was an 18-6 win over Leeds in March.", "Leeds", "ORG", "organization"),
         ("Sheffield United are away to Leyton Orient.", "Leyton Orient", "PERSON", "organization"),
         ("Bueno has scored 17 goals for Rayo this season.", "Rayo", "ORG", "organization"),
-        ("They lost 2-1 to Sunderland at home.", "Sunderland", "GPE", None),  # the model's place stays
+        ("They played against Sunderland at home.", "Sunderland", "GPE", None),  # the model's place stays
+        ("It was an 18-6 win over Leeds in March.", "Leeds", "GPE", "organization"),  # but not by a result
         ("Dawson is back for Leicester City after a ban.", "Leicester City", "GPE", "organization"),
         ("The final is in Mexico City this year.", "Mexico City", "GPE", "place"),  # a large city
         ("Rayo look to go up against Sergio Ramos again.", "Sergio Ramos", "PERSON", None),
