@@ -8,15 +8,17 @@ shared folder next to the repository root, wherever the script is started from.
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import os
 import platform
 import shlex
 import statistics
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DATA_DIR = REPO_ROOT.parent / "shared" / "data"
@@ -34,18 +36,18 @@ class Article:
     highlights: tuple[str, ...]
 
 
+def jsonl_rows(path: Path, limit: int | None = None) -> Iterator[dict[str, Any]]:
+    """The objects of a JSON Lines file in file order (blank lines skipped), at most ``limit``."""
+    with path.open(encoding="utf-8") as handle:
+        rows = (json.loads(line) for line in handle if line.strip())
+        yield from itertools.islice(rows, limit)
+
+
 def load_articles(path: Path, limit: int | None = None) -> list[Article]:
     """Rows of a ``cnndm_dev100.jsonl``-style file, in file order."""
-    articles = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            articles.append(Article(row["id"], row["text"], tuple(row["summary_sentences"])))
-            if limit is not None and len(articles) >= limit:
-                break
-    return articles
+    return [
+        Article(row["id"], row["text"], tuple(row["summary_sentences"])) for row in jsonl_rows(path, limit)
+    ]
 
 
 def existing_file(value: str) -> Path:

@@ -14,6 +14,7 @@ summarizer reads the result through ``summarizer.weights`` with numpy alone.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 import json
 from collections.abc import Sequence
@@ -21,7 +22,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from common import REPO_ROOT
+from common import REPO_ROOT, jsonl_rows
 
 from summarizer.weights import LinearModel
 
@@ -55,22 +56,13 @@ class BbcArticle:
 
 
 def load_bbc(path: Path, limit: int | None = None) -> list[BbcArticle]:
+    """Rows of ``bbc_news_summary.jsonl``, in file order."""
     rows = []
-    with path.open(encoding="utf-8") as handle:
-        for line in handle:
-            if not line.strip():
-                continue
-            row = json.loads(line)
-            sentences = row["summary_sentences"]
-            if isinstance(sentences, str):  # stored as a Python list's repr in the file
-                import ast
-
-                sentences = ast.literal_eval(sentences)
-            rows.append(
-                BbcArticle(row["id"], row["category"], row["title"], row["text"], tuple(sentences))
-            )
-            if limit is not None and len(rows) >= limit:
-                break
+    for row in jsonl_rows(path, limit):
+        sentences = row["summary_sentences"]
+        if isinstance(sentences, str):  # stored as a Python list's repr in the file
+            sentences = ast.literal_eval(sentences)
+        rows.append(BbcArticle(row["id"], row["category"], row["title"], row["text"], tuple(sentences)))
     return rows
 
 
