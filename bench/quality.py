@@ -538,7 +538,7 @@ def cross_validated_briefs(
         tokens, entities = read_doc(doc, [span.start for span in ready.sentences], ready.body_start)
         figures = extract_figures(
             entities, tokens, sentences, bounds, ready.text,
-            summary=brief.summary_index, limit=top, model=models[fold_of(i)],
+            limit=top, model=models[fold_of(i)],
         )  # fmt: skip
         ranked.append(Brief(title=brief.title, summary=brief.summary, figures=tuple(figures)))
     return ranked

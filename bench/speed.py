@@ -137,7 +137,6 @@ def steps_outside_model(item: Item, doc: Any, settings: SummarizerSettings, samp
             item.sentences,
             bounds,
             item.prepared.text,
-            summary=chosen,
             limit=settings.figures,
         )
 

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Collection, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 from summarizer.brief import Figure
@@ -363,14 +363,12 @@ def extract_figures(
     sentence_bounds: Sequence[tuple[int, int]],
     text: str,
     *,
-    summary: Collection[int] = (),
     limit: int = 6,
     model: LinearModel | None = None,
 ) -> list[Figure]:
     """Figures of the text, most important first (by ``model``, the committed weights by default).
 
-    ``summary`` (the summary's sentence indices) is accepted for the pipeline but not used: whether a
-    figure's sentence is in the summary did not help the fitted ranking.
+    The summary is not an input: whether a figure's sentence is in it did not help the fitted ranking.
     """
     candidates = figure_candidates(entities, tokens, sentences, sentence_bounds, text)
     return rank_figures(candidates, limit=limit, model=model)

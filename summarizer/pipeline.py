@@ -108,7 +108,7 @@ class Summarizer:
         tokens, entities = read_doc(doc, starts, prepared.body_start)
         actors = extract_actors(entities, tokens, summary=chosen, limit=settings.actors)
         figures = extract_figures(
-            entities, tokens, sentences, bounds, prepared.text, summary=chosen, limit=settings.figures
+            entities, tokens, sentences, bounds, prepared.text, limit=settings.figures
         )
         return Brief(
             title=prepared.title or fallback_title(sentences[0]),
