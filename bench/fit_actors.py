@@ -39,7 +39,7 @@ from typing import Any
 import numpy as np
 from common import CNNDM, CNNDM_HELP, REPO_ROOT, command_line, data_path, load_articles, markdown_table
 from fitting import FOLDS, fit_logistic, fold_of, write_weights
-from quality import LABEL_ROWS, gold_entities, highlight_text, name_found, name_key
+from measures import LABEL_ROWS, gold_entities, highlight_text, name_found, name_key
 
 from summarizer import weights as weight_files
 from summarizer.actors import (

@@ -56,7 +56,7 @@ from common import (
     markdown_table,
 )
 from fitting import FOLDS, BbcArticle, fit_logistic, fold_of, load_bbc, write_weights
-from quality import figure_values, first_values, gold_numbers, percent, value_found
+from measures import figure_values, first_values, gold_numbers, percent, value_found
 
 from summarizer import Brief
 from summarizer.figure_features import FEATURES, feature_rows
