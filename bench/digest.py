@@ -37,13 +37,6 @@ How it measures:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is bench/digest.py and Python puts bench/ first on sys.path, where bench/storage.py would
-# shadow the project's ``storage`` package: the repository root goes first.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import argparse
 import json
 import os
@@ -52,6 +45,7 @@ import random
 import re
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -59,6 +53,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 
 import sqlalchemy

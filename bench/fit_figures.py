@@ -55,7 +55,7 @@ from common import (
     load_articles,
     markdown_table,
 )
-from fitting import FOLDS, BbcArticle, fit_logistic, fold_of, load_bbc, write_weights
+from fitting import FOLDS, BbcArticle, fit_logistic, fold_of, load_bbc, pairwise_rows, write_weights
 from measures import figure_values, first_values, gold_numbers, percent, value_found
 
 from summarizer import Brief
@@ -154,21 +154,8 @@ def bbc_rows(read: Read, article: BbcArticle) -> Rows:
 
 
 def pairs(rows: Sequence[Rows]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Each article's (positive - negative) feature differences, both ways round, weighing every
-    article 1 in total however many pairs it has: a figure only has to beat the others of its article."""
-    xs, ys, ws = [], [], []
-    for r in rows:
-        positive, negative = r.x[r.y == 1], r.x[r.y == 0]
-        if not len(positive) or not len(negative):
-            continue
-        differences = (positive[:, None, :] - negative[None, :, :]).reshape(-1, r.x.shape[1])
-        n = len(differences)
-        xs += [differences, -differences]
-        ys += [np.ones(n), np.zeros(n)]
-        ws.append(np.full(2 * n, 1 / (2 * n)))
-    if not xs:
-        return np.zeros((0, len(FEATURES))), np.zeros(0), np.zeros(0)
-    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+    """A figure only has to beat the others of its article: see :func:`fitting.pairwise_rows`."""
+    return pairwise_rows(((r.x, r.y) for r in rows), len(FEATURES))
 
 
 def fit(name: str, dev: Sequence[Rows], bbc: Sequence[Rows], *, c: float, bbc_weight: float) -> LinearModel:

@@ -17,7 +17,7 @@ from __future__ import annotations
 import ast
 import datetime as dt
 import json
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -99,8 +99,36 @@ def fit_logistic(
     )
 
 
-def write_weights(model: LinearModel, *, script: str, data: str, figures: dict[str, object]) -> Path:
-    """Write ``summarizer/weights/<name>.json`` with where the weights came from."""
+def pairwise_rows(
+    groups: Iterable[tuple[np.ndarray, np.ndarray]], width: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For a pairwise fit: each group's (positive - negative) feature differences, both ways round,
+    weighing every group (an article, a question) 1 in total however many pairs it has."""
+    xs, ys, ws = [], [], []
+    for x, y in groups:
+        positive, negative = x[y == 1], x[y == 0]
+        if not len(positive) or not len(negative):
+            continue
+        differences = (positive[:, None, :] - negative[None, :, :]).reshape(-1, x.shape[1])
+        n = len(differences)
+        xs += [differences, -differences]
+        ys += [np.ones(n), np.zeros(n)]
+        ws.append(np.full(2 * n, 1 / (2 * n)))
+    if not xs:
+        return np.zeros((0, width)), np.zeros(0), np.zeros(0)
+    return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
+
+
+def write_weights(
+    model: LinearModel,
+    *,
+    script: str,
+    data: str,
+    figures: dict[str, object],
+    directory: Path = WEIGHTS_DIR,
+) -> Path:
+    """Write ``<directory>/<name>.json`` (by default ``summarizer/weights``) with where the weights
+    came from."""
     meta = {
         **model.meta,
         "fitted_by": script,
@@ -108,7 +136,7 @@ def write_weights(model: LinearModel, *, script: str, data: str, figures: dict[s
         "fitted_on": dt.date.today().isoformat(),
         "cross_validated": figures,
     }
-    path = WEIGHTS_DIR / f"{model.name}.json"
+    path = directory / f"{model.name}.json"
     payload = LinearModel(**{**_fields(model), "meta": meta}).to_dict()
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path

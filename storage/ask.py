@@ -1,11 +1,18 @@
-"""Answering a question from stored articles with the sentences that answer it, each cited.
+"""Answering a question from stored sentences, each cited, or saying plainly that nothing stored does.
 
-Retrieval is the store's full-text search (any of the question's content words); the sentences of
-the best articles are then scored by the stemmed question words they contain, weighted by how rare
-each word is among the candidates (names asked about count double). The question's type steers the
-choice: "who" prefers sentences naming a person of that article, "how many/much" sentences holding
-one of its figures, "when" sentences with a date. Below a minimum match the answer says plainly
-that nothing stored answers.
+Three steps, each measured in ``bench/ask.py``:
+
+1. Retrieval over every stored sentence (``storage.sentence_index``): the question's words are weighed
+   by how rare they are in the whole store (BM25's idf), and the sentences holding the rarer ones are
+   fetched. Their articles are then read whole, because the sentence that answers often names its
+   subject only in the sentence before ("It fell 3%") or in the title.
+2. Each sentence of those articles is scored by a logistic model over what the data showed matters:
+   BM25 and the share of the question it covers, in the sentence and with its context, whether it
+   holds the kind of thing the question asks for (a figure for "how many", a date for "when", a
+   person for "who"), the names asked about, its place. Weights: ``storage/weights/ask.json``.
+3. A second model, over the best sentence's scores and what of the question the store knows at all,
+   says whether that sentence answers. Below its threshold, the answer is "nothing stored answers",
+   fitted on questions whose answers are not in the store.
 """
 
 from __future__ import annotations
@@ -13,161 +20,255 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from sqlalchemy import select
+import numpy as np
 
-from storage.models import ActorAliasRow, ActorRow, ArticleRow, FigureRow
-from storage.query import SearchQuery
-from storage.search import search
+from storage import sentence_index
+from storage.answer_parts import answer_part
+from storage.question import Question, parse_question, sentence_terms
+from storage.sentence_index import StoredArticle
 from storage.store import Store
 from storage.values import Answer, Citation
-from summarizer.ranking import lexicon
-from summarizer.sentences import split_sentences, words
+from summarizer.weights import LinearModel, load
 
-QUESTION_WORDS = frozenset(
-    "who whom whose what which when where why how many much does did do is are was were "
-    "has have had can could will would should".split()
-)
-CANDIDATE_ARTICLES = 8
+CANDIDATE_SENTENCES = 200  # sentences fetched by the rarer words
+CANDIDATE_ARTICLES = 8  # articles then read whole
+RARE_WORDS = 8  # at most this many of the question's words are searched for
 MAX_CITATIONS = 3
-MIN_COVERAGE = 0.5  # share of the question's content words (by weight) a sentence must contain
-# A name in the question ("IDU", "al-Nujaba") says what the answer is about; a sentence that only
-# shares the question's verb ("leads" with "lead author") answers something else.
-NAME_WEIGHT = 2.0
-_DATE = re.compile(
-    r"\b(?:\d{4}|january|february|march|april|may|june|july|august|september|october|november|"
-    r"december|monday|tuesday|wednesday|thursday|friday|saturday|sunday|yesterday|today)\b",
-    re.I,
+K1, B = 1.2, 0.75
+AVERAGE_SENTENCE_TERMS = 24.0  # a news sentence's length in words, for BM25's length norm
+# "It", "The company": the sentence leans on the one before for its subject.
+_LEANS_BACK = re.compile(
+    r"^(?:[\"“‘']\s*)?(?:he|she|it|they|his|her|its|their|this|these|those|there|"
+    r"the (?:[a-z]+ )?(?:company|firm|group|club|bank|party|government|minister|chancellor|team|"
+    r"side|band|singer|star|actor|actress|film|show|player|manager|airline|carrier|chain|giant|maker|"
+    r"retailer|network|agency|body|union|report|survey|study|deal|move|plan|bill|court|judge|"
+    r"country|state|city|chief|boss|executive|official|spokesman|spokeswoman|organisation|firm's|"
+    r"company's|club's))\b",
+    re.IGNORECASE,
 )
-_NUMBER = re.compile(r"\d")
+
+SENTENCE_FEATURES = (
+    "bm25",
+    "bm25_relative",
+    "bm25_rank",
+    "cover",
+    "cover_context",
+    "cover_context_relative",
+    "cover_article_relative",
+    "title",
+    "names",
+    "answer_part",
+    "first",
+    "position",
+    "leans_back",
+    "novelty",
+    "article_rank",
+    "length",
+)
+MIN_WORDS = 3  # "beat", "Cameroon's": fragments of a broken paragraph answer nothing
+QUESTION_FEATURES = (
+    "best_cover",
+    "best_cover_context",
+    "best_names",
+    "best_answer_part",
+    "article_cover",
+    "unknown",
+)
 
 
 @dataclass(frozen=True, slots=True)
-class Question:
-    text: str
-    kind: str  # who | how_many | when | where | other
-    terms: tuple[str, ...]  # stemmed content words
-    surface: tuple[str, ...]  # the words as typed, for retrieval
-    names: frozenset[str] = frozenset()  # the terms that are names: capitalised past the first word
+class Candidate:
+    """One stored sentence, considered as the answer, with what it is scored on."""
+
+    article: StoredArticle
+    position: int
+    sentence: str
+    features: tuple[float, ...]
+    part: tuple[int, int] | None
+    article_cover: float = 0.0  # the share of the question its whole article holds
+
+    @property
+    def context(self) -> str | None:
+        """The sentence before, when this one leans on it for its subject."""
+        if self.position > 0 and _LEANS_BACK.match(self.sentence):
+            return self.article.sentences[self.position - 1]
+        return None
 
 
-def parse_question(text: str) -> Question:
-    lowered = text.lower().strip()
-    if lowered.startswith(("who ", "whom ", "whose ")):
-        kind = "who"
-    elif re.match(r"^how (many|much)\b", lowered):
-        kind = "how_many"
-    elif lowered.startswith("when "):
-        kind = "when"
-    elif lowered.startswith("where "):
-        kind = "where"
-    else:
-        kind = "other"
-    lex = lexicon()
-    typed = words(text)
-    surface = tuple(w for w in typed if w.lower() not in QUESTION_WORDS and w.lower() not in lex.stop_words)
-    terms = tuple(dict.fromkeys(_stem(w) for w in surface))
-    names = frozenset(
-        _stem(w)
-        for i, w in enumerate(typed)
-        if w in surface and any(c.isupper() for c in w) and (i > 0 or w.isupper())
-    )
-    return Question(text=text, kind=kind, terms=terms, surface=surface, names=names)
-
-
-def names_someone(sentence: str, names: set[str]) -> bool:
-    """Whether the sentence names one of these people as a whole name: "Ali" is not in "Alibaba"."""
-    lowered = sentence.lower()
-    return any(re.search(rf"(?<!\w){re.escape(name)}(?!\w)", lowered) for name in names)
-
-
-def _stem(word: str) -> str:
-    # Snowball strips "'s" but not "’s": "IDU’s" must meet "IDU".
-    return lexicon().stem(word.lower().replace("’", "'"))
-
-
-def _sentence_terms(sentence: str) -> set[str]:
-    lex = lexicon()
-    out: set[str] = set()
-    for word in words(sentence):
-        lowered = word.lower().replace("’", "'")
-        out.add(lex.stem(lowered))
-        if "-" in lowered:  # "al-Nujaba" also matches "Nujaba"
-            out.update(lex.stem(part) for part in lowered.split("-") if part)
-    return out
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    question: Question
+    unknown: float  # share of the question's weight in words no stored sentence holds
+    sentences: tuple[Candidate, ...]
 
 
 def ask(store: Store, text: str) -> Answer:
-    question = parse_question(text)
-    if not question.terms:
+    candidates = find_candidates(store, parse_question(text))
+    if not candidates.sentences:
         return Answer(question=text, citations=())
-    hits = search(store, SearchQuery(terms=question.surface), limit=CANDIDATE_ARTICLES, any_term=True)
-    if not hits:
+    rank_model, answer_model = (
+        load("ask_sentence", "storage.weights"),
+        load("ask_answerable", "storage.weights"),
+    )
+    scores = rank_model.score(np.array([c.features for c in candidates.sentences]))
+    order = np.argsort(-scores, kind="stable")
+    ranked = [candidates.sentences[i] for i in order]
+    probability = answerable(answer_model, candidates, scores)
+    if probability < float(answer_model.meta["threshold"]):
         return Answer(question=text, citations=())
-    ids = [hit.article.id for hit in hits]
-    with store.sessions() as session:
-        texts = dict(
-            session.execute(select(ArticleRow.id, ArticleRow.text).where(ArticleRow.id.in_(ids))).all()
-        )
-        people: dict[int, set[str]] = {}
-        for article_id, key in session.execute(
-            select(ActorRow.article_id, ActorAliasRow.key)
-            .join(ActorAliasRow, ActorAliasRow.actor_id == ActorRow.id)
-            .where(ActorRow.article_id.in_(ids), ActorRow.kind == "person")
-        ):
-            people.setdefault(article_id, set()).add(key)
-        figures: dict[int, set[int]] = {}
-        for article_id, figure_sentence in session.execute(
-            select(FigureRow.article_id, FigureRow.sentence).where(FigureRow.article_id.in_(ids))
-        ):
-            figures.setdefault(article_id, set()).add(figure_sentence)
-
-    candidates: list[tuple[int, int, str, set[str]]] = []
-    for hit in hits:
-        for index, span in enumerate(split_sentences(texts.get(hit.article.id, ""))):
-            candidates.append((hit.article.id, index, span.text, _sentence_terms(span.text)))
-    # Rarer question words weigh more: "nujaba" decides more than "said".
-    frequency = Counter(term for *_, terms in candidates for term in set(question.terms) & terms)
-    weights = {
-        t: math.log(1 + len(candidates) / (1 + frequency[t])) * (NAME_WEIGHT if t in question.names else 1.0)
-        for t in question.terms
-    }
-    total = sum(weights.values()) or 1.0
-
-    scored: list[tuple[float, int, int, str]] = []
-    for article_id, index, sentence, terms in candidates:
-        coverage = sum(weights[t] for t in question.terms if t in terms) / total
-        if coverage < MIN_COVERAGE:
-            continue
-        bonus = 0.0
-        if question.kind == "who" and names_someone(sentence, people.get(article_id, set())):
-            bonus = 0.5
-        elif question.kind == "how_many" and (
-            index in figures.get(article_id, set()) or _NUMBER.search(sentence)
-        ):
-            bonus = 0.5 if index in figures.get(article_id, set()) else 0.25
-        elif question.kind == "when" and _DATE.search(sentence):
-            bonus = 0.4
-        scored.append((coverage + bonus - 0.002 * index, article_id, index, sentence))
-    scored.sort(key=lambda item: -item[0])
-    by_id = {hit.article.id: hit.article for hit in hits}
-    citations = []
+    citations: list[Citation] = []
     seen: set[str] = set()
-    for score, article_id, _index, sentence in scored:
-        if sentence in seen:
+    for candidate, score in zip(ranked, (float(scores[i]) for i in order), strict=True):
+        if candidate.sentence in seen:
             continue
-        seen.add(sentence)
-        article = by_id[article_id]
+        seen.add(candidate.sentence)
         citations.append(
             Citation(
-                sentence=sentence,
-                article_id=article_id,
-                title=article.title,
-                url=article.url,
+                sentence=candidate.sentence,
+                article_id=candidate.article.id,
+                title=candidate.article.title,
+                url=candidate.article.url,
                 score=round(score, 4),
+                answer=candidate.part,
+                context=candidate.context,
             )
         )
         if len(citations) == MAX_CITATIONS:
             break
-    return Answer(question=text, citations=tuple(citations))
+    return Answer(question=text, citations=tuple(citations), confidence=round(probability, 3))
+
+
+def answerable(model: LinearModel, candidates: Candidates, scores: np.ndarray) -> float:
+    """The probability that the best-ranked sentence answers the question at all."""
+    logit = float(model.score(np.array([question_features(candidates, scores)]))[0])
+    return 1.0 / (1.0 + math.exp(-max(-30.0, min(30.0, logit))))
+
+
+def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float, ...]:
+    """What decides whether anything answers: how good the best sentence is (``scores`` are the
+    sentence model's, one per candidate), how much of the question its article covers, and how much
+    of the question no stored sentence holds."""
+    index = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
+    best = int(np.argmax(scores))
+    row = candidates.sentences[best].features
+    return (
+        row[index["cover"]],
+        row[index["cover_context"]],
+        row[index["names"]],
+        row[index["answer_part"]],
+        max(c.article_cover for c in candidates.sentences),
+        candidates.unknown,
+    )
+
+
+def find_candidates(store: Store, question: Question) -> Candidates:
+    """Every sentence of the articles whose sentences best hold the question's words, with its
+    features; empty when the question has no words to look for or no stored sentence holds one."""
+    if not question.terms:
+        return Candidates(question, 1.0, ())
+    total = sentence_index.size(store)
+    counts = sentence_index.frequencies(store, question.surface)
+    idf = {term: _idf(total, count) for term, count in zip(question.terms, counts, strict=True)}
+    weight = {term: idf[term] * (2.0 if term in question.names else 1.0) for term in question.terms}
+    whole = sum(weight.values()) or 1.0
+    unknown = sum(weight[t] for t, n in zip(question.terms, counts, strict=True) if n == 0) / whole
+    known = [(n, word) for n, word in zip(counts, question.surface, strict=True) if n > 0]
+    rare = [word for _, word in sorted(known)[:RARE_WORDS]]
+    hits = sentence_index.sentences_with(store, rare, limit=CANDIDATE_SENTENCES)
+    if not hits:
+        return Candidates(question, unknown, ())
+    best: dict[int, float] = {}
+    for hit in hits:
+        score = _bm25(sentence_terms(hit.text), weight)
+        best[hit.article_id] = max(best.get(hit.article_id, 0.0), score)
+    chosen = sorted(best, key=lambda a: (-best[a], a))[:CANDIDATE_ARTICLES]
+    stored = sentence_index.articles(store, chosen)
+    raw: list[tuple[StoredArticle, int, str, dict[str, float], tuple[int, int] | None]] = []
+    for rank, article_id in enumerate(chosen):
+        article = stored.get(article_id)
+        if article is not None:
+            raw.extend(_article_rows(question, weight, whole, article, rank))
+    return Candidates(question, unknown, tuple(_relative(raw)))
+
+
+def _relative(
+    raw: list[tuple[StoredArticle, int, str, dict[str, float], tuple[int, int] | None]],
+) -> list[Candidate]:
+    """The features as SENTENCE_FEATURES orders them, with those that only mean something against
+    the question's other candidates (the best BM25 of this question, the best cover) made relative."""
+    if not raw:
+        return []
+    best = {
+        name: max(row[3][name] for row in raw) or 1.0 for name in ("bm25", "cover_context", "cover_article")
+    }
+    by_bm25 = sorted(range(len(raw)), key=lambda i: -raw[i][3]["bm25"])
+    bm25_rank = {i: rank for rank, i in enumerate(by_bm25)}
+    out = []
+    for i, (article, position, sentence, values, part) in enumerate(raw):
+        values = {
+            **values,
+            "bm25_relative": values["bm25"] / best["bm25"],
+            "bm25_rank": 1.0 / (1.0 + bm25_rank[i]),
+            "cover_context_relative": values["cover_context"] / best["cover_context"],
+            "cover_article_relative": values["cover_article"] / best["cover_article"],
+        }
+        features = tuple(values[name] for name in SENTENCE_FEATURES)
+        out.append(Candidate(article, position, sentence, features, part, values["cover_article"]))
+    return out
+
+
+def _article_rows(
+    question: Question, weight: dict[str, float], whole: float, article: StoredArticle, rank: int
+) -> list[tuple[StoredArticle, int, str, dict[str, float], tuple[int, int] | None]]:
+    terms = [sentence_terms(s) for s in article.sentences]
+    title = set(sentence_terms(article.title))
+    everything = title.union(*terms) if terms else title
+    cover_article = _share(everything, weight, whole)
+    title_cover = _share(title, weight, whole)
+    asked = set(question.terms)
+    rows = []
+    for position, sentence in enumerate(article.sentences):
+        if len(terms[position]) < MIN_WORDS:
+            continue
+        own = set(terms[position])
+        context = own | title | (set(terms[position - 1]) if position > 0 else set())
+        names = (
+            sum(1 for n in question.names if n in context) / len(question.names) if question.names else 1.0
+        )
+        content = [t for t in own if len(t) > 2]
+        novelty = sum(1 for t in content if t not in asked) / len(content) if content else 0.0
+        part = answer_part(question, sentence, position, article.brief)
+        values = {
+            "bm25": _bm25(terms[position], weight) / whole,
+            "cover": _share(own, weight, whole),
+            "cover_context": _share(context, weight, whole),
+            "cover_article": cover_article,
+            "title": title_cover,
+            "names": names,
+            "answer_part": 1.0 if part is not None else 0.0,
+            "first": 1.0 if position == 0 else 0.0,
+            "position": 1.0 / (1.0 + position),
+            "leans_back": 1.0 if _LEANS_BACK.match(sentence) else 0.0,
+            "novelty": novelty,
+            "article_rank": 1.0 / (1.0 + rank),
+            "length": math.log1p(len(terms[position])),
+        }
+        rows.append((article, position, sentence, values, part))
+    return rows
+
+
+def _idf(total: int, count: int) -> float:
+    return math.log(1.0 + (total - count + 0.5) / (count + 0.5))
+
+
+def _bm25(terms: Sequence[str], weight: dict[str, float]) -> float:
+    frequency = Counter(terms)
+    norm = K1 * (1 - B + B * len(terms) / AVERAGE_SENTENCE_TERMS)
+    return sum(w * frequency[t] * (K1 + 1) / (frequency[t] + norm) for t, w in weight.items() if frequency[t])
+
+
+def _share(present: set[str], weight: dict[str, float], whole: float) -> float:
+    return sum(w for t, w in weight.items() if t in present) / whole

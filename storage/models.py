@@ -105,6 +105,18 @@ class ActorAliasRow(Base):
     key: Mapped[str] = mapped_column(String(256), primary_key=True, index=True)
 
 
+class SentenceRow(Base):
+    """One sentence of an article, at its position in the splitter's order (the order the brief's
+    actors and figures name), full-text indexed for ``ask`` (migration 0003 adds the index)."""
+
+    __tablename__ = "article_sentences"
+    __table_args__ = (UniqueConstraint("article_id", "position"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+
+
 class FigureRow(Base):
     __tablename__ = "article_figures"
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

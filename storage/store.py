@@ -26,12 +26,14 @@ from storage.models import (
     ChannelSourceRow,
     DeliveredArticleRow,
     FigureRow,
+    SentenceRow,
     SourceRow,
     StoryRow,
 )
 from storage.values import Article, IngestResult, StoredBrief
 from summarizer import SUMMARIZER_VERSION, Brief, EmptyText, Summarizer
 from summarizer.clean import clean
+from summarizer.sentences import split_sentences
 
 STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among articles this recent
 MAX_STORY_CANDIDATES = 5000
@@ -190,6 +192,7 @@ class Store:
                 )
                 session.add(row)
                 session.flush()
+                write_sentences(session, row.id, body)
                 if brief is not None:
                     self._write_brief(session, row.id, brief, now)
                 article = to_article(row, document.source)
@@ -320,8 +323,11 @@ class Store:
                 ).all()
             briefs = list(self.summarizer.brief_many((text, title) for _, text, title in rows))
             with self.sessions.begin() as session:
-                for (article_id, _, _), brief in zip(rows, briefs, strict=True):
+                for (article_id, text, _), brief in zip(rows, briefs, strict=True):
                     if isinstance(brief, Brief):
+                        # The sentence index is rebuilt with the brief, so a new splitter's positions
+                        # and the brief's agree.
+                        write_sentences(session, article_id, text)
                         self._write_brief(session, article_id, brief, self.clock())
                         done += 1
             for article_id, _, _ in rows:
@@ -455,6 +461,17 @@ def _stale_briefs() -> Select[int]:
         .outerjoin(BriefRow, BriefRow.article_id == ArticleRow.id)
         .where(or_(BriefRow.version.is_(None), BriefRow.version != SUMMARIZER_VERSION))
     )
+
+
+def write_sentences(session: Session, article_id: int, text: str) -> None:
+    """The article's sentences, replacing any stored before: what ``ask`` searches, one row each."""
+    session.execute(delete(SentenceRow).where(SentenceRow.article_id == article_id))
+    rows = [
+        {"article_id": article_id, "position": position, "text": span.text}
+        for position, span in enumerate(split_sentences(text))
+    ]
+    if rows:
+        session.execute(insert(SentenceRow), rows)
 
 
 def record_delivered(

@@ -60,12 +60,15 @@ class Citation:
     title: str
     url: str | None
     score: float
+    answer: tuple[int, int] | None = None  # where in the sentence the part that answers stands
+    context: str | None = None  # the sentence before, when this one names its subject only there
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Answer:
     question: str
     citations: tuple[Citation, ...]
+    confidence: float = 0.0  # how likely the first citation answers (the refusal model's estimate)
 
     @property
     def found(self) -> bool:

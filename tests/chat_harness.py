@@ -14,10 +14,12 @@ from typing import Protocol
 
 @dataclass(frozen=True, slots=True)
 class Posted:
-    """One message as the platform got it: its visible text, and whether only the asker sees it."""
+    """One message as the platform got it: its visible text, whether only the asker sees it, and the
+    parts the platform shows in bold (a terminal shows none)."""
 
     text: str
     private: bool = False
+    bold: tuple[str, ...] = ()
 
 
 class Harness(Protocol):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import re
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
@@ -200,7 +201,10 @@ class DiscordHarness:
 
     async def send(self, text: str, *, manager: bool = False) -> list[Posted]:
         shown = await self.run(self.payload(text, manager=manager))
-        return [Posted(text=flatten(s), private=s.private) for s in shown]
+        return [
+            Posted(text=flatten(s), private=s.private, bold=tuple(re.findall(r"\*\*(.+?)\*\*", flatten(s))))
+            for s in shown
+        ]
 
 
 @asynccontextmanager

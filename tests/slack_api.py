@@ -63,7 +63,9 @@ class Call:
 
     def posted(self) -> Posted:
         return Posted(
-            text=visible_text(self.blocks()) or unformat(str(self.body.get("text", ""))), private=self.private
+            text=visible_text(self.blocks()) or unformat(str(self.body.get("text", ""))),
+            private=self.private,
+            bold=tuple(m for text in block_texts(self.blocks()) for m in _BOLD.findall(text)),
         )
 
 
@@ -260,12 +262,15 @@ _LINK = re.compile(r"<([^|>]+)\|([^>]*)>")
 _BARE = re.compile(r"<(https?://[^>]+)>")
 
 
+_BOLD = re.compile(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])")
+
+
 def unformat(mrkdwn: str) -> str:
     """mrkdwn as Slack shows it: dates and links by their labels, bold without stars, entities decoded."""
     text = _DATE.sub(lambda m: m.group(1), mrkdwn)
     text = _LINK.sub(lambda m: m.group(2), text)
     text = _BARE.sub(lambda m: m.group(1), text)
-    text = re.sub(r"(?<![\w*])\*(\S(?:.*?\S)?)\*(?![\w*])", r"\1", text)
+    text = _BOLD.sub(r"\1", text)
     return html.unescape(text)
 
 

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import samples_dir
-from storage.ask import ask, names_someone, parse_question
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.feedstore import add_feed
@@ -229,40 +228,6 @@ def test_malformed_queries_say_what_is_wrong() -> None:
         parse_query("x since:yesterdayish")
     with pytest.raises(QueryError, match="unbalanced quotes"):
         parse_query('actor:"Bashar')
-
-
-def test_ask_answers_with_cited_sentences(store: Store) -> None:
-    store.ingest(samples())
-    who = ask(store, "who commands al-Nujaba?")
-    assert who.found
-    assert "Hashem al-Mosawwi" in who.citations[0].sentence
-    assert who.citations[0].title.startswith("Iran-Backed Iraqi Militias")
-    how_many = ask(store, "how many troops did al-Nujaba send?")
-    assert "1,000 troops" in how_many.citations[0].sentence
-    strikers = ask(store, "how many dockworkers walked off the job?")
-    assert "3,200" in strikers.citations[0].sentence
-    # The name asked about decides: "leads" alone would pick the glacier study's "lead author".
-    leader = ask(store, "who leads the IDU?")
-    assert all("IDU" in c.sentence for c in leader.citations)
-    assert any("Maria Delgado" in c.sentence for c in leader.citations)
-    assert not ask(store, "who is the mayor of Paris?").found
-    assert not ask(store, "?").found
-
-
-def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
-    question = parse_question("Who leads the IDU’s local branch in Halvern?")
-    assert question.kind == "who"
-    assert question.terms == ("lead", "idu", "local", "branch", "halvern")  # "IDU’s" meets "IDU"
-    assert question.names == {"idu", "halvern"}  # "Who" is capitalised as the first word only
-    assert parse_question("how many troops did al-Nujaba send?").names == {"al-nujaba"}
-
-
-def test_a_person_is_named_by_whole_words_only() -> None:
-    people = {"ali", "maria delgado", "al-mosawwi"}
-    assert names_someone("Shares of Alibaba fell, said Maria Delgado.", people)
-    assert not names_someone("Shares of Alibaba fell on Monday.", people)
-    assert names_someone("According to Hashem al-Mosawwi, the troops left.", people)
-    assert names_someone("Ali, the driver, said nothing.", people)
 
 
 def test_new_since_last_digest_skips_nothing_and_repeats_nothing(store: Store, clock: Clock) -> None:

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Reply, SearchReply, TextReply
-from storage.values import Article
+from storage.values import Article, Citation
 from summarizer import Brief
 
 
@@ -110,13 +110,23 @@ def to_view(reply: Reply) -> View:
         if not answer.found:
             return View(heading=f"Nothing stored answers “{answer.question}”.")
         sections = tuple(
-            Section(lines=(c.sentence,), footer=f"{c.title} (#{c.article_id})", url=c.url)
+            Section(lines=(cited_line(c),), footer=f"{c.title} (#{c.article_id})", url=c.url)
             for c in answer.citations
         )
         return View(heading=f"“{answer.question}”", sections=sections)
     if isinstance(reply, DigestReply):
         return digest_view(reply)
     raise TypeError(f"no view for {type(reply).__name__}")  # pragma: no cover
+
+
+def cited_line(citation: Citation) -> str:
+    """The cited sentence with the part that answers in bold, after the sentence it leans on for
+    its subject ("It fell 3%" needs the one that names the company)."""
+    sentence = citation.sentence
+    if citation.answer is not None:
+        start, end = citation.answer
+        sentence = f"{sentence[:start]}**{sentence[start:end].strip()}**{sentence[end:]}"
+    return f"{citation.context} {sentence}" if citation.context else sentence
 
 
 def digest_view(reply: DigestReply) -> View:

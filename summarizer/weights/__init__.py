@@ -65,9 +65,10 @@ class LinearModel:
 
 
 @cache
-def load(name: str) -> LinearModel:
-    """The committed model ``summarizer/weights/<name>.json`` (read once per process)."""
-    text = resources.files(__name__).joinpath(f"{name}.json").read_text("utf-8")
+def load(name: str, package: str = __name__) -> LinearModel:
+    """The committed model ``<name>.json`` of ``package`` (by default ``summarizer/weights``), read
+    once per process."""
+    text = resources.files(package).joinpath(f"{name}.json").read_text("utf-8")
     return LinearModel.from_dict(json.loads(text))
 
 

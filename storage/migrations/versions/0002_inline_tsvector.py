@@ -4,7 +4,7 @@ A news article's tsvector is about 2.6 kB and barely compresses, so PostgreSQL m
 into TOAST, and ranking a common word fetched it from there once per match: 410 ms for a word found
 in 30,000 of 100,000 articles. With ``STORAGE MAIN`` the tsvector stays in the row and the text goes
 to TOAST instead (only snippets, questions and near-duplicate checks read it, a few rows at a time):
-the same query takes 100 ms. Measured with ``bench/storage.py`` on a kept schema.
+the same query takes 100 ms. Measured with ``bench/store_scale.py`` on a kept schema.
 
 Existing rows are rewritten once (the generated column is recomputed on update), which takes about a
 minute per 100,000 articles. SQLite is unchanged.

@@ -41,13 +41,6 @@ How it measures:
 
 from __future__ import annotations
 
-import sys
-from pathlib import Path
-
-# This file is bench/storage.py and Python puts bench/ first on sys.path, so ``import storage`` would
-# find this script instead of the project's package: the repository root goes first.
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
 import argparse
 import json
 import pickle
@@ -57,6 +50,7 @@ import resource
 import shlex
 import sqlite3
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
@@ -67,6 +61,7 @@ from datetime import UTC, datetime, timedelta
 from functools import partial
 from itertools import groupby
 from multiprocessing import Pool
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -89,7 +84,7 @@ from storage import dedup
 from storage.db import open_database
 from storage.documents import Document
 from storage.feedstore import add_feed
-from storage.models import ActorAliasRow, ActorRow, ArticleRow, StoryRow
+from storage.models import ActorAliasRow, ActorRow, ArticleRow, SentenceRow, StoryRow
 from storage.query import parse_query
 from storage.search import search
 from storage.store import Store
@@ -300,7 +295,8 @@ def read_chunks(path: Path) -> Iterator[list[dict[str, Any]]]:
 
 
 def bulk_insert(engine: Engine, path: Path, source_ids: Sequence[int]) -> tuple[int, float]:
-    """Multi-row inserts, one transaction per chunk: a story per article, then the articles."""
+    """Multi-row inserts, one transaction per chunk: a story per article, then the articles and
+    their sentences."""
     count, seconds = 0, 0.0
     for rows in read_chunks(path):
         stories = [{"title": row["title"], "created_at": row["fetched_at"]} for row in rows]
@@ -315,7 +311,16 @@ def bulk_insert(engine: Engine, path: Path, source_ids: Sequence[int]) -> tuple[
             ]
             for article in articles:
                 del article["source"]
-            connection.execute(insert(ArticleRow), articles)
+            ids = connection.execute(
+                insert(ArticleRow).returning(ArticleRow.id, sort_by_parameter_order=True), articles
+            ).scalars()
+            # Each article's sentences, as ``Store`` writes them for ``ask``.
+            sentences = [
+                {"article_id": article_id, "position": position, "text": span.text}
+                for article_id, article in zip(ids, articles, strict=True)
+                for position, span in enumerate(split_sentences(article["text"]))
+            ]
+            connection.execute(insert(SentenceRow), sentences)
         seconds += time.perf_counter() - started
         count += len(rows)
     return count, seconds

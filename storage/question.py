@@ -1,0 +1,116 @@
+"""What a question asks for, and which of its words carry it.
+
+A question's type is evidence about its answer: "who" wants a person or an organisation in the
+sentence, "how many" a figure, "when" a date, "where" a place, "why" a reason. The words left after
+the question words and stop words are what retrieval looks for; the capitalised ones past the first
+word are names, which say what the answer is about ("IDU", "al-Nujaba").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from summarizer.ranking import lexicon
+from summarizer.sentences import words
+
+QUESTION_WORDS = frozenset(
+    "who whom whose what which when where why how many much does did do is are was were be been "
+    "has have had can could will would should may might shall".split()
+)
+# Words that say which kind of answer is wanted, not what it is about: "In what *year* did ...".
+TYPE_WORDS = frozenset(
+    "year years date day month time country city town place reason percentage percent share "
+    "proportion amount number".split()
+)
+# Checked in order: the first pattern that matches the start of the question decides its type.
+_TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
+    (
+        "number",
+        re.compile(
+            r"^(?:(?:by|to|at|for|of) )?(?:how (?:many|much|big|large|long|far|old|high|low|fast|"
+            r"often|tall|heavy|deep|wide)|what (?:percentage|proportion|share|fraction|amount|number|"
+            r"sum|price|figure|total|value|rate)|which (?:percentage|figure|amount))\b"
+        ),
+    ),
+    (
+        "when",
+        re.compile(
+            r"^(?:(?:in|on|by|since|until|from) )?(?:when|what (?:year|date|day|month|time)|"
+            r"which (?:year|date|day|month))\b"
+        ),
+    ),
+    (
+        "where",
+        re.compile(
+            r"^(?:(?:in|to|from|at) )?(?:where|what (?:country|city|town|place|region|state|venue)|"
+            r"which (?:country|city|town|place|region|state|venue|countries|cities))\b"
+        ),
+    ),
+    ("why", re.compile(r"^(?:why|for what reason|what (?:caused|led to|prompted|made)|how come)\b")),
+    ("who", re.compile(r"^(?:(?:to|by|for|with|from) )?(?:who|whom|whose)\b")),
+    (
+        "entity",
+        re.compile(
+            r"^(?:(?:to|by|for|with|from|in|at) )?(?:which|what) (?:company|firm|group|team|club|player|"
+            r"band|singer|actor|actress|film|bank|party|country's|minister|man|woman|person|people|"
+            r"organisation|organization|airline|carrier|channel|network|network's|newspaper|body|"
+            r"agency|union|side|manager|chief|executive|rival|boss|politician|leader|official|star|"
+            r"director|coach|brand|retailer|maker|giant|operator|broadcaster|studio|label|show|"
+            r"programme|service|website|game|console|product|award|prize|title|nation|nations)\b"
+        ),
+    ),
+)
+# What each type wants the answer to hold (the kinds of the brief's actors that count as it).
+ACTOR_KINDS_FOR = {
+    "who": frozenset({"person", "organization", "group"}),
+    "entity": frozenset({"person", "organization", "group", "place"}),
+    "where": frozenset({"place"}),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Question:
+    text: str
+    kind: str  # number | when | where | why | who | entity | other
+    terms: tuple[str, ...]  # stemmed content words, in order, each once
+    surface: tuple[str, ...]  # one typed form per term, for the database's own stemmer
+    names: frozenset[str] = frozenset()  # the terms that are names
+
+
+def parse_question(text: str) -> Question:
+    lowered = " ".join(text.lower().split())
+    kind = next((name for name, pattern in _TYPES if pattern.match(lowered)), "other")
+    lex = lexicon()
+    typed = words(text)
+    terms: dict[str, str] = {}
+    names: set[str] = set()
+    for i, word in enumerate(typed):
+        low = word.lower()
+        if low in QUESTION_WORDS or low in lex.stop_words or low in TYPE_WORDS:
+            continue
+        term = stem(word)
+        terms.setdefault(term, word)
+        if any(c.isupper() for c in word) and (i > 0 or word.isupper()):
+            names.add(term)
+    return Question(
+        text=text, kind=kind, terms=tuple(terms), surface=tuple(terms.values()), names=frozenset(names)
+    )
+
+
+@cache
+def stem(word: str) -> str:
+    # Snowball strips "'s" but not "’s": "IDU’s" must meet "IDU".
+    return lexicon().stem(word.lower().replace("’", "'"))
+
+
+def sentence_terms(sentence: str) -> list[str]:
+    """The sentence's stemmed words in order (repeats kept, for term frequency); a hyphenated word
+    also gives its parts, so "al-Nujaba" meets "Nujaba"."""
+    out: list[str] = []
+    for word in words(sentence):
+        out.append(stem(word))
+        if "-" in word:
+            out.extend(stem(part) for part in word.split("-") if part)
+    return out

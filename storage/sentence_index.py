@@ -1,0 +1,140 @@
+"""The store's sentence index, as ``ask`` reads it: word statistics over every stored sentence, the
+sentences that hold a question's rarer words, and the whole of a few articles.
+
+SQLite reads FTS5's ``sentence_fts``; PostgreSQL the GIN-indexed tsvector of ``article_sentences``.
+Both stem with their own English stemmer, so the words go in as typed. Ranking itself happens in
+``storage.ask``, in Python, with the same formula on both databases; the database only counts and
+finds, which its index does fast at any size.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select, text
+
+from storage.models import ArticleRow, BriefRow, SentenceRow
+from storage.store import Store
+from summarizer import Brief
+
+# A word in more sentences than this is common enough that its exact count no longer matters to its
+# weight (BM25's idf is flat there), and counting further would read its whole posting list.
+COUNT_CAP = 5000
+SIZE_TTL = 60.0  # seconds the sentence count is trusted before it is read again
+_sizes: dict[int, tuple[float, int]] = {}
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    article_id: int
+    position: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredArticle:
+    id: int
+    title: str
+    url: str | None
+    sentences: tuple[str, ...]
+    brief: Brief | None
+
+
+def size(store: Store) -> int:
+    """How many sentences the store holds (read at most once a minute: it moves slowly)."""
+    key = id(store.engine)
+    now = time.monotonic()
+    cached = _sizes.get(key)
+    if cached is not None and now - cached[0] < SIZE_TTL:
+        return cached[1]
+    with store.sessions() as session:
+        count = int(session.scalar(select(func.count()).select_from(SentenceRow)) or 0)
+    _sizes[key] = (now, count)
+    return count
+
+
+def frequencies(store: Store, words: Sequence[str]) -> list[int]:
+    """For each word, in how many sentences it occurs (at most :data:`COUNT_CAP`), in one query."""
+    if not words:
+        return []
+    params: dict[str, Any] = {"cap": COUNT_CAP}
+    parts = []
+    for i, word in enumerate(words):
+        if store.dialect == "postgresql":
+            params[f"w{i}"] = word
+            inner = (
+                "SELECT 1 FROM article_sentences "
+                f"WHERE search @@ phraseto_tsquery('english', :w{i}) LIMIT :cap"
+            )
+        else:
+            params[f"w{i}"] = _fts5_phrase(word)
+            inner = f"SELECT 1 FROM sentence_fts WHERE sentence_fts MATCH :w{i} LIMIT :cap"
+        parts.append(f"SELECT {i} AS i, (SELECT count(*) FROM ({inner}) AS c{i}) AS n")
+    with store.engine.connect() as connection:
+        rows = connection.execute(text(" UNION ALL ".join(parts)), params).all()
+    counts: dict[int, int] = {int(i): int(n) for i, n in rows}
+    return [int(counts.get(i, 0)) for i in range(len(words))]
+
+
+def sentences_with(store: Store, words: Sequence[str], *, limit: int) -> list[Hit]:
+    """Sentences holding any of the words, the database's best-ranked first."""
+    if not words:
+        return []
+    if store.dialect == "postgresql":
+        params: dict[str, Any] = {f"w{i}": w for i, w in enumerate(words)}
+        query = " || ".join(f"phraseto_tsquery('english', :w{i})" for i in range(len(words)))
+        sql = (
+            f"SELECT s.article_id, s.position, s.text FROM article_sentences s, ({'SELECT ' + query} AS q) "
+            "AS question WHERE s.search @@ question.q "
+            "ORDER BY ts_rank(s.search, question.q) DESC, s.id LIMIT :limit"
+        )
+    else:
+        params = {"match": " OR ".join(_fts5_phrase(w) for w in words)}
+        sql = (
+            "SELECT s.article_id, s.position, s.text FROM sentence_fts "
+            "CROSS JOIN article_sentences s ON s.id = sentence_fts.rowid "
+            "WHERE sentence_fts MATCH :match ORDER BY sentence_fts.rank, s.id LIMIT :limit"
+        )
+    params["limit"] = limit
+    with store.engine.connect() as connection:
+        return [Hit(a, p, t) for a, p, t in connection.execute(text(sql), params)]
+
+
+def articles(store: Store, ids: Sequence[int]) -> dict[int, StoredArticle]:
+    """The articles whole: title, link, every sentence in order, and the brief when there is one."""
+    if not ids:
+        return {}
+    with store.sessions() as session:
+        heads = session.execute(
+            select(ArticleRow.id, ArticleRow.title, ArticleRow.url).where(ArticleRow.id.in_(ids))
+        ).all()
+        sentences: dict[int, list[str]] = {}
+        for article_id, sentence in session.execute(
+            select(SentenceRow.article_id, SentenceRow.text)
+            .where(SentenceRow.article_id.in_(ids))
+            .order_by(SentenceRow.article_id, SentenceRow.position)
+        ):
+            sentences.setdefault(article_id, []).append(sentence)
+        briefs: dict[int, dict[str, Any]] = dict(
+            session.execute(
+                select(BriefRow.article_id, BriefRow.data).where(BriefRow.article_id.in_(ids))
+            ).all()
+        )
+    return {
+        article_id: StoredArticle(
+            id=article_id,
+            title=title,
+            url=url,
+            sentences=tuple(sentences.get(article_id, ())),
+            brief=Brief.from_dict(briefs[article_id]) if article_id in briefs else None,
+        )
+        for article_id, title, url in heads
+    }
+
+
+def _fts5_phrase(word: str) -> str:
+    """A word as an FTS5 string: quoted, so nothing a user types is read as FTS5 syntax."""
+    return '"' + word.replace('"', "") + '"'
