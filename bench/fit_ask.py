@@ -41,7 +41,7 @@ from summarizer.weights import LinearModel
 
 ASK_DEV = DATA_DIR / "ask_dev.jsonl"
 WEIGHTS = REPO_ROOT / "storage" / "weights"
-DEFAULT_ANSWER_RATE = 0.96
+DEFAULT_ANSWER_RATE = 0.98
 
 
 @dataclass(frozen=True, slots=True)

@@ -364,6 +364,8 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.render.text import plain
+    from bot.render.view import cited_line
     from storage.ask import ask
 
     store = _store(settings)
@@ -374,6 +376,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                 {
                     "question": answer.question,
                     "found": answer.found,
+                    "confidence": answer.confidence,
                     "citations": [dataclasses.asdict(c) for c in answer.citations],
                 },
                 ensure_ascii=False,
@@ -384,7 +387,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("Nothing stored answers that.")
         return 0
     for citation in answer.citations:
-        print(f"• {citation.sentence}\n    — {citation.title} (#{citation.article_id})")
+        print(f"• {plain(cited_line(citation))}\n    — {citation.title} (#{citation.article_id})")
     return 0
 
 
@@ -515,6 +518,8 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """The main job on the embedded default: store the samples, brief them, search, answer."""
+    from bot.render.text import plain
+    from bot.render.view import cited_line
     from storage.ask import ask
     from storage.documents import iter_documents
     from storage.query import parse_query
@@ -544,7 +549,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         answer = ask(store, question)
         print(f"== ask: {question}")
         for citation in answer.citations[:2]:
-            print(f"• {citation.sentence}\n    — {citation.title} (#{citation.article_id})")
+            print(f"• {plain(cited_line(citation))}\n    — {citation.title} (#{citation.article_id})")
         print()
     return 0
 

@@ -21,7 +21,7 @@ import math
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -76,6 +76,8 @@ QUESTION_FEATURES = (
     "best_answer_part",
     "article_cover",
     "unknown",
+    "hard_missing",
+    "largest_missing",
 )
 
 
@@ -103,6 +105,7 @@ class Candidates:
     question: Question
     unknown: float  # share of the question's weight in words no stored sentence holds
     sentences: tuple[Candidate, ...]
+    weights: dict[str, float] = field(default_factory=dict)  # each question term's share of its weight
 
 
 def ask(store: Store, text: str) -> Answer:
@@ -121,9 +124,13 @@ def ask(store: Store, text: str) -> Answer:
         return Answer(question=text, citations=())
     citations: list[Citation] = []
     seen: set[str] = set()
+    names = SENTENCE_FEATURES.index("names")
     for candidate, score in zip(ranked, (float(scores[i]) for i in order), strict=True):
         if candidate.sentence in seen:
             continue
+        if citations and candidate.features[names] < 1.0:
+            continue  # a further citation must be about what was asked: every name asked about
+
         seen.add(candidate.sentence)
         citations.append(
             Citation(
@@ -154,6 +161,16 @@ def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float
     index = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
     best = int(np.argmax(scores))
     row = candidates.sentences[best].features
+    top = candidates.sentences[best]
+    context = set(sentence_terms(top.sentence)) | set(sentence_terms(top.article.title))
+    if top.position > 0:
+        context |= set(sentence_terms(top.article.sentences[top.position - 1]))
+    question = candidates.question
+    # A name or a number asked about ("in 2010", "Wimbledon") is a condition the answer must meet:
+    # a sentence without it answers some other question.
+    hard = [t for t in question.terms if t in question.names or any(c.isdigit() for c in t)]
+    missing = [t for t in question.terms if t not in context]
+    weights = candidates.weights
     return (
         row[index["cover"]],
         row[index["cover_context"]],
@@ -161,6 +178,8 @@ def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float
         row[index["answer_part"]],
         max(c.article_cover for c in candidates.sentences),
         candidates.unknown,
+        sum(1 for t in hard if t not in context) / len(hard) if hard else 0.0,
+        max((weights.get(t, 0.0) for t in missing), default=0.0),
     )
 
 
@@ -191,7 +210,8 @@ def find_candidates(store: Store, question: Question) -> Candidates:
         article = stored.get(article_id)
         if article is not None:
             raw.extend(_article_rows(question, weight, whole, article, rank))
-    return Candidates(question, unknown, tuple(_relative(raw)))
+    shares = {term: w / whole for term, w in weight.items()}
+    return Candidates(question, unknown, tuple(_relative(raw)), shares)
 
 
 def _relative(
@@ -235,6 +255,8 @@ def _article_rows(
             continue
         own = set(terms[position])
         context = own | title | (set(terms[position - 1]) if position > 0 else set())
+        if not any(t in context for t in weight):
+            continue  # nothing of the question here, nor in the sentence it could lean on
         names = (
             sum(1 for n in question.names if n in context) / len(question.names) if question.names else 1.0
         )

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from summarizer.ranking import lexicon
 from summarizer.sentences import words
@@ -105,12 +105,14 @@ def stem(word: str) -> str:
     return lexicon().stem(word.lower().replace("’", "'"))
 
 
-def sentence_terms(sentence: str) -> list[str]:
+@lru_cache(maxsize=65536)
+def sentence_terms(sentence: str) -> tuple[str, ...]:
     """The sentence's stemmed words in order (repeats kept, for term frequency); a hyphenated word
-    also gives its parts, so "al-Nujaba" meets "Nujaba"."""
+    also gives its parts, so "al-Nujaba" meets "Nujaba". Cached: one question reads the same
+    sentences as search hits and again in their articles, and the next question often the same."""
     out: list[str] = []
     for word in words(sentence):
         out.append(stem(word))
         if "-" in word:
             out.extend(stem(part) for part in word.split("-") if part)
-    return out
+    return tuple(out)

@@ -14,7 +14,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.cli import samples_dir
 from bot.render.view import cited_line
 from storage.answer_parts import answer_part
-from storage.ask import ask
+from storage.ask import QUESTION_FEATURES, SENTENCE_FEATURES, ask
 from storage.db import make_engine, open_database, upgrade
 from storage.documents import Document, iter_documents
 from storage.models import ArticleRow, BriefRow, SentenceRow
@@ -23,6 +23,7 @@ from storage.store import Store
 from summarizer import Brief, Summarizer
 from summarizer.brief import Actor
 from summarizer.sentences import split_sentences
+from summarizer.weights import load
 from tests.storage_backends import database_url
 
 
@@ -212,3 +213,12 @@ def test_a_store_made_before_the_sentence_index_gets_it_on_upgrade(empty_url: st
     answer = ask(store, "How many dockworkers walked off the job?")
     assert "Some **3,200** dockworkers" in cited_line(answer.citations[0])  # no brief: the digits
     engine.dispose()
+
+
+def test_the_committed_weights_fit_the_features_the_code_computes() -> None:
+    # bench/fit_ask.py writes them; a feature added or renamed without a refit fails here, not in chat.
+    ranker, refusal = load("ask_sentence", "storage.weights"), load("ask_answerable", "storage.weights")
+    assert ranker.features == SENTENCE_FEATURES
+    assert refusal.features == QUESTION_FEATURES
+    assert 0.0 < float(refusal.meta["threshold"]) < 1.0
+    assert refusal.meta["fitted_by"] == "bench/fit_ask.py"

@@ -7,6 +7,11 @@ from zoneinfo import ZoneInfo
 from bot.render.view import View
 
 
+def plain(markdown: str) -> str:
+    """Our Markdown as a terminal shows it: the bold marks dropped, the words kept."""
+    return markdown.replace("**", "")
+
+
 def render_text(view: View) -> str:
     out: list[str] = []
     if view.heading:
@@ -26,4 +31,4 @@ def render_text(view: View) -> str:
         if meta:
             block.append("  " + " · ".join(meta))
         out.append("\n".join(block))
-    return "\n\n".join(out).replace("**", "")
+    return plain("\n\n".join(out))
