@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from storage.question import ACTOR_KINDS_FOR, Question, sentence_terms, stem
 from summarizer import Brief
+from summarizer.kinds import in_gazetteer
 from summarizer.numbers import find_numbers
 from summarizer.sentences import words
 
@@ -50,7 +51,7 @@ _PROPER = re.compile(
     r"(?<![\w'’])(?:[A-Z][\w'’&.-]*|[A-Z]{2,})(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’&.-]*)*"
 )
 _PLACE_AFTER = re.compile(
-    r"\b(?:in|at|from|to|across|near|outside|inside)\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
+    r"\b(in|at|from|to|across|near|outside|inside)\s+(?:the\s+)?([A-Z][\w'’-]*(?:\s+[A-Z][\w'’-]*)*)"
 )
 
 
@@ -71,8 +72,10 @@ def _candidates(
     kind = question.kind
     if kind in ACTOR_KINDS_FOR:
         yield from _actor_spans(sentence, position, brief, ACTOR_KINDS_FOR[kind])
-        if kind == "where":
-            yield from ((m.start(1), m.end(1)) for m in _PLACE_AFTER.finditer(sentence))
+        if kind == "where":  # "in Tokyo", "at Cedar Hollow High School"; after "to", only a known place
+            for m in _PLACE_AFTER.finditer(sentence):  # ("troops to Syria", not "according to the Journal")
+                if m.group(1).lower() != "to" or in_gazetteer(m.group(2), cities=True):
+                    yield m.start(2), m.end(2)
         elif brief is None or not brief.actors:
             yield from ((m.start(), m.end()) for m in _PROPER.finditer(sentence) if m.start() > 0)
     elif kind == "number":

@@ -62,6 +62,9 @@ def first(store: Store, question: str) -> str:
         ("How many people had to leave their homes because of the fire?", "**More than 8,500 residents**"),
         # when: the date
         ("When did the dockworkers walk out?", "**on Monday**"),
+        # where: the place ("sent troops to Syria"), though the question says "send"
+        ("Where did the Iraqi militia send troops?", "**Syria**"),
+        ("Where were evacuation centers opened?", "**Cedar Hollow High School**"),
         # why: the reason
         ("Why did the dockworkers strike?", "**after"),
     ],
