@@ -156,6 +156,20 @@ def report(ranker: LinearModel, refusal: LinearModel, evaluated: Sequence[Case])
     return Report(questions, hit1, hit3, answered, refused, unanswerable)
 
 
+def auc(ranker: LinearModel, refusal: LinearModel, evaluated: Sequence[Case], kind: str) -> float:
+    """How well the refusal score tells answerable questions from one kind of unanswerable ones
+    (0.5: not at all; 1: perfectly), whatever the threshold."""
+    from sklearn.metrics import roc_auc_score
+
+    scores, labels = [], []
+    for case in evaluated:
+        if case.candidates.sentences and (case.question.answerable or case.question.kind == kind):
+            features = question_features(case.candidates, scored(ranker, case))
+            scores.append(float(refusal.score(np.array([features]))[0]))
+            labels.append(1 if case.question.answerable else 0)
+    return float(roc_auc_score(labels, scores))
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--bbc", type=data_path, default=str(BBC))
@@ -192,6 +206,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             + ", ".join(f"{f} {c:+.3f}" for f, c in zip(model.features, model.coef, strict=True))
         )
     print(f"threshold {refusal.meta['threshold']}")
+    for kind in ("absent", "off_store"):
+        print(
+            f"refusal ROC AUC, unseen answerable against unseen {kind}: {auc(ranker, refusal, dev_cases, kind):.3f}"
+        )
     if not args.dry_run:
         figures = {"fit": fit_report.row("fit")[1:], "report": dev_report.row("report")[1:]}
         data = "bench/gold/ask_fit.jsonl + odd bench/gold/ask_unanswerable.jsonl, BBC articles stored"
