@@ -207,9 +207,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         )
     print(f"threshold {refusal.meta['threshold']}")
     for kind in ("absent", "off_store"):
-        print(
-            f"refusal ROC AUC, unseen answerable against unseen {kind}: {auc(ranker, refusal, dev_cases, kind):.3f}"
-        )
+        area = auc(ranker, refusal, dev_cases, kind)
+        print(f"refusal ROC AUC, unseen answerable against unseen {kind}: {area:.3f}")
     if not args.dry_run:
         figures = {"fit": fit_report.row("fit")[1:], "report": dev_report.row("report")[1:]}
         data = "bench/gold/ask_fit.jsonl + odd bench/gold/ask_unanswerable.jsonl, BBC articles stored"
