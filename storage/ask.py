@@ -35,7 +35,8 @@ from summarizer.weights import LinearModel, load
 
 CANDIDATE_SENTENCES = 200  # sentences fetched by the rarer words
 CANDIDATE_ARTICLES = 8  # articles then read whole
-RARE_WORDS = 8  # at most this many of the question's words are searched for
+RARE_WORDS = 4  # at most this many of the question's words are searched for
+RARE_BELOW = 1000  # ... each in fewer sentences than this, while the question has such words
 MAX_CITATIONS = 3
 K1, B = 1.2, 0.75
 AVERAGE_SENTENCE_TERMS = 24.0  # a news sentence's length in words, for BM25's length norm
@@ -194,9 +195,8 @@ def find_candidates(store: Store, question: Question) -> Candidates:
     weight = {term: idf[term] * (2.0 if term in question.names else 1.0) for term in question.terms}
     whole = sum(weight.values()) or 1.0
     unknown = sum(weight[t] for t, n in zip(question.terms, counts, strict=True) if n == 0) / whole
-    known = [(n, word) for n, word in zip(counts, question.surface, strict=True) if n > 0]
-    rare = [word for _, word in sorted(known)[:RARE_WORDS]]
-    hits = sentence_index.sentences_with(store, rare, limit=CANDIDATE_SENTENCES)
+    known = sorted((n, word) for n, word in zip(counts, question.surface, strict=True) if n > 0)
+    hits = _retrieve(store, known)
     if not hits:
         return Candidates(question, unknown, ())
     best: dict[int, float] = {}
@@ -280,6 +280,23 @@ def _article_rows(
         }
         rows.append((article, position, sentence, values, part))
     return rows
+
+
+def _retrieve(store: Store, known: list[tuple[int, str]]) -> list[sentence_index.Hit]:
+    """The candidate sentences, by the question's rarer words: any of the rare ones, ranked. A word
+    in thousands of sentences ("said", "year") would make the database rank all of them, so when the
+    question has nothing rarer, its few rarest words must all be in a sentence; failing that, the
+    rarest alone."""
+    rare = [word for n, word in known if n < RARE_BELOW][:RARE_WORDS]
+    if rare:
+        return sentence_index.sentences_with(store, rare, limit=CANDIDATE_SENTENCES)
+    for size in (3, 2):
+        if len(known) >= size:
+            words = [word for _, word in known[:size]]
+            hits = sentence_index.sentences_with(store, words, limit=CANDIDATE_SENTENCES, every=True)
+            if hits:
+                return hits
+    return sentence_index.sentences_with(store, [w for _, w in known[:1]], limit=CANDIDATE_SENTENCES)
 
 
 def _idf(total: int, count: int) -> float:

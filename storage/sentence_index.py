@@ -9,7 +9,6 @@ finds, which its index does fast at any size.
 
 from __future__ import annotations
 
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -23,8 +22,6 @@ from summarizer import Brief
 # A word in more sentences than this is common enough that its exact count no longer matters to its
 # weight (BM25's idf is flat there), and counting further would read its whole posting list.
 COUNT_CAP = 5000
-SIZE_TTL = 60.0  # seconds the sentence count is trusted before it is read again
-_sizes: dict[int, tuple[float, int]] = {}
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,16 +41,12 @@ class StoredArticle:
 
 
 def size(store: Store) -> int:
-    """How many sentences the store holds (read at most once a minute: it moves slowly)."""
-    key = id(store.engine)
-    now = time.monotonic()
-    cached = _sizes.get(key)
-    if cached is not None and now - cached[0] < SIZE_TTL:
-        return cached[1]
+    """About how many sentences the store holds: the highest id, read from the primary key's end at
+    no cost. Rebriefs write sentences anew, so it runs ahead of the true count, but only the logarithm
+    of its ratio to a word's count weighs the word, and a count of 2 million would cost more than the
+    rest of a question (SQLite counts rows one by one)."""
     with store.sessions() as session:
-        count = int(session.scalar(select(func.count()).select_from(SentenceRow)) or 0)
-    _sizes[key] = (now, count)
-    return count
+        return int(session.scalar(select(func.max(SentenceRow.id))) or 0)
 
 
 def frequencies(store: Store, words: Sequence[str]) -> list[int]:
@@ -79,20 +72,24 @@ def frequencies(store: Store, words: Sequence[str]) -> list[int]:
     return [int(counts.get(i, 0)) for i in range(len(words))]
 
 
-def sentences_with(store: Store, words: Sequence[str], *, limit: int) -> list[Hit]:
-    """Sentences holding any of the words, the database's best-ranked first."""
+def sentences_with(store: Store, words: Sequence[str], *, limit: int, every: bool = False) -> list[Hit]:
+    """Sentences holding any of the words (``every``: all of them), the database's best-ranked first.
+
+    Ranking scores every match, so callers pass words that are rare, or ask for ``every`` word of a
+    few common ones, whose intersection is small."""
     if not words:
         return []
     if store.dialect == "postgresql":
         params: dict[str, Any] = {f"w{i}": w for i, w in enumerate(words)}
-        query = " || ".join(f"phraseto_tsquery('english', :w{i})" for i in range(len(words)))
+        joiner = " && " if every else " || "
+        query = joiner.join(f"phraseto_tsquery('english', :w{i})" for i in range(len(words)))
         sql = (
-            f"SELECT s.article_id, s.position, s.text FROM article_sentences s, ({'SELECT ' + query} AS q) "
+            f"SELECT s.article_id, s.position, s.text FROM article_sentences s, (SELECT {query} AS q) "
             "AS question WHERE s.search @@ question.q "
             "ORDER BY ts_rank(s.search, question.q) DESC, s.id LIMIT :limit"
         )
     else:
-        params = {"match": " OR ".join(_fts5_phrase(w) for w in words)}
+        params = {"match": (" AND " if every else " OR ").join(_fts5_phrase(w) for w in words)}
         sql = (
             "SELECT s.article_id, s.position, s.text FROM sentence_fts "
             "CROSS JOIN article_sentences s ON s.id = sentence_fts.rowid "
