@@ -24,6 +24,7 @@ TYPE_WORDS = frozenset(
     "year years date day month time country city town place reason percentage percent share "
     "proportion amount number".split()
 )
+MAX_TERMS = 24  # a question longer than this is a paste, not a question: its first words decide
 # Checked in order: the first pattern that matches the start of the question decides its type.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -91,6 +92,8 @@ def parse_question(text: str) -> Question:
         if low in QUESTION_WORDS or low in lex.stop_words or low in TYPE_WORDS:
             continue
         term = stem(word)
+        if term not in terms and len(terms) == MAX_TERMS:
+            break
         terms.setdefault(term, word)
         if any(c.isupper() for c in word) and (i > 0 or word.isupper()):
             names.add(term)

@@ -230,3 +230,17 @@ def test_the_committed_weights_fit_the_features_the_code_computes() -> None:
     assert refusal.features == QUESTION_FEATURES
     assert 0.0 < float(refusal.meta["threshold"]) < 1.0
     assert refusal.meta["fitted_by"] == "bench/fit_ask.py"
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "how many " + " ".join(f"w{i}" for i in range(3000)),  # a paste, not a question
+        "x" * 100_000,
+        '"\'*:-^ OR AND NEAR( NOT',  # FTS5 and tsquery syntax, read as words
+        "\x00\x01 who is",
+    ],
+)
+def test_any_text_gets_an_answer_or_a_refusal_never_an_error(store: Store, question: str) -> None:
+    answer = ask(store, question)
+    assert answer.question == question
