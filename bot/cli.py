@@ -445,10 +445,10 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
             print("no feeds yet; add one with: briefbot feeds add URL")
     else:
         failed = 0
-        for feed in feedstore.list_feeds(store):
-            # Each feed is reported as soon as it is read: a poll fetches every new entry's page, and
-            # twenty feeds take minutes.
-            report = feedstore.poll_one(store, settings.storage, feed)
+        # Each feed is claimed in the database first (a running bot's instances skip it meanwhile), and
+        # reported as soon as it is read: a poll fetches every new entry's page, and twenty feeds take
+        # minutes.
+        for report in feedstore.polls(store, settings.storage):
             if args.json:
                 print(json.dumps(dataclasses.asdict(report)), flush=True)
             elif report.error:

@@ -9,8 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import os
-import socket
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -26,11 +24,6 @@ log = logging.getLogger(__name__)
 
 POST_ATTEMPTS = 3
 RETRY_PAUSE = 2.0
-
-
-def instance_name() -> str:
-    """Who holds a claim: host and process, so a human reading the ledger knows which bot it was."""
-    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def digest_date(now: datetime, digest_time: str, timezone: str) -> date:
@@ -51,7 +44,7 @@ def digest_date(now: datetime, digest_time: str, timezone: str) -> date:
 class Deliverer:
     store: Store
     posters: dict[str, Poster] = field(default_factory=dict)
-    owner: str = field(default_factory=instance_name)
+    owner: str = field(default_factory=ledger.instance_name)
     lease: timedelta = ledger.DEFAULT_LEASE
     retry_pause: float = RETRY_PAUSE
 

@@ -6,21 +6,27 @@ failure (``backoff_delay``) and records the error, so the scheduler can tell its
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select, update
+from sqlalchemy.exc import OperationalError
 
 from config import StorageSettings
 from storage.documents import Document
+from storage.ledger import instance_name
 from storage.models import ArticleRow, SourceRow
 from storage.store import Store, as_utc
 from storage.values import Feed, IngestResult
 
 if TYPE_CHECKING:  # feedparser is imported only when a feed is read
     from storage.feeds import FeedResult
+
+
+CLAIM_LEASE = timedelta(minutes=10)  # a claimed feed is another instance's to take after this
+CLAIM_ATTEMPTS = 3
 
 
 class FeedNotFound(LookupError):
@@ -126,10 +132,110 @@ def poll_feeds(
     *,
     due_only: bool = False,
     progress: Callable[[IngestResult], None] | None = None,
+    owner: str | None = None,
 ) -> list[PollReport]:
-    return [
-        poll_one(store, settings, feed, due_only=due_only, progress=progress) for feed in list_feeds(store)
-    ]
+    return list(polls(store, settings, due_only=due_only, progress=progress, owner=owner))
+
+
+def polls(
+    store: Store,
+    settings: StorageSettings,
+    *,
+    due_only: bool = False,
+    progress: Callable[[IngestResult], None] | None = None,
+    owner: str | None = None,
+) -> Iterator[PollReport]:
+    """Poll the feeds (``due_only``: those due), one claimed at a time, each report as it is done.
+
+    Each feed is claimed in the database before it is polled, so instances sharing it (and a cron
+    job's ``briefbot feeds poll`` beside a running bot) split the feeds and never poll one together;
+    a feed claimed by a poller that died is taken over once its lease runs out.
+    """
+    owner = owner or instance_name()
+    started = store.clock()  # a feed another instance polled since then is not polled again
+    done: set[int] = set()
+    while (
+        feed := claim_feed(store, owner, due_only=due_only, polled_before=started, exclude=done)
+    ) is not None:
+        done.add(feed.id)
+        try:
+            yield poll_one(store, settings, feed, owner=owner, progress=progress)
+        finally:
+            release_feed(store, feed.id, owner)
+
+
+def claim_feed(
+    store: Store,
+    owner: str,
+    *,
+    due_only: bool = False,
+    polled_before: datetime | None = None,
+    exclude: Collection[int] = (),
+    lease: timedelta = CLAIM_LEASE,
+) -> Feed | None:
+    """Claim the feed that has waited longest (due ones only, with ``due_only``; only those last
+    polled before ``polled_before``, when given), or None.
+
+    One statement: on PostgreSQL the candidate row is locked (``FOR UPDATE SKIP LOCKED``), so
+    instances claiming together take different feeds; SQLite runs one writer at a time, and the
+    claim's own condition, checked again by the UPDATE, settles a race between processes."""
+    now = store.clock()
+    free = or_(SourceRow.claimed_until.is_(None), SourceRow.claimed_until <= now)
+    candidate = select(SourceRow.id).where(SourceRow.kind == "feed", free)
+    if due_only:
+        candidate = candidate.where(or_(SourceRow.next_poll_at.is_(None), SourceRow.next_poll_at <= now))
+    if polled_before is not None:
+        candidate = candidate.where(
+            or_(SourceRow.last_polled_at.is_(None), SourceRow.last_polled_at < polled_before)
+        )
+    if exclude:
+        candidate = candidate.where(SourceRow.id.not_in(list(exclude)))
+    candidate = (
+        candidate.order_by(SourceRow.next_poll_at.is_not(None), SourceRow.next_poll_at, SourceRow.id)
+        .limit(1)
+        .with_for_update(skip_locked=True)
+    )
+    for attempt in range(CLAIM_ATTEMPTS):
+        try:
+            with store.sessions.begin() as session:
+                claimed = session.scalar(
+                    update(SourceRow)
+                    .where(SourceRow.id == candidate.scalar_subquery(), free)
+                    .values(claimed_by=owner, claimed_until=now + lease)
+                    .returning(SourceRow.id)
+                    .execution_options(synchronize_session=False)
+                )
+                if claimed is None:
+                    return None
+                row = session.get(SourceRow, claimed)
+                return _to_feed(row) if row is not None else None
+        except OperationalError:  # SQLite: another process wrote between our read and our write
+            if attempt == CLAIM_ATTEMPTS - 1:
+                raise
+    return None
+
+
+def renew_feed(store: Store, feed_id: int, owner: str, lease: timedelta = CLAIM_LEASE) -> bool:
+    """Extend this owner's claim; False when it was lost (its lease ran out and another took it)."""
+    with store.sessions.begin() as session:
+        result = session.execute(
+            update(SourceRow)
+            .where(SourceRow.id == feed_id, SourceRow.claimed_by == owner)
+            .values(claimed_until=store.clock() + lease)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount)  # type: ignore[attr-defined]
+
+
+def release_feed(store: Store, feed_id: int, owner: str) -> None:
+    """Give the feed back (only if this owner still holds it: a lease that ran out is someone else's)."""
+    with store.sessions.begin() as session:
+        session.execute(
+            update(SourceRow)
+            .where(SourceRow.id == feed_id, SourceRow.claimed_by == owner)
+            .values(claimed_by=None, claimed_until=None)
+            .execution_options(synchronize_session=False)
+        )
 
 
 def poll_one(
@@ -138,6 +244,7 @@ def poll_one(
     feed: Feed,
     *,
     due_only: bool = False,
+    owner: str | None = None,
     progress: Callable[[IngestResult], None] | None = None,
 ) -> PollReport:
     from storage.feeds import FeedError, backoff_delay, poll_feed
@@ -167,13 +274,15 @@ def poll_one(
             if row is not None:
                 row.failures += 1
                 row.last_error = message
-                row.last_polled_at = now
+                row.last_polled_at = store.clock()  # when it ended: a later run sees it as done
                 row.next_poll_at = now + timedelta(seconds=backoff_delay(row.failures))
         return PollReport(feed=feed.url, error=message)
 
     documents: list[Document] = []
     if not result.not_modified:
         for entry in result.entries:
+            if owner is not None:  # a long poll keeps its claim: each page fetched renews the lease
+                renew_feed(store, feed.id, owner)
             if entry.url:
                 try:
                     document = fetch_document(entry.url, settings)
@@ -208,7 +317,7 @@ def poll_one(
             row.failures = 0
             row.last_error = None
             row.failure_notified = False
-            row.last_polled_at = now
+            row.last_polled_at = store.clock()  # when it ended: a poll run that began earlier skips it
             row.next_poll_at = now + timedelta(minutes=settings.feed_interval)
             if not result.not_modified:
                 row.etag, row.last_modified = result.etag, result.last_modified

@@ -14,6 +14,8 @@ same on SQLite (one writer at a time) and PostgreSQL (several instances).
 
 from __future__ import annotations
 
+import os
+import socket
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -47,6 +49,11 @@ class Delivery:
     attempts: int
     articles: int
     error: str | None
+
+
+def instance_name() -> str:
+    """Who holds a claim: host and process, so a human reading the ledger knows which bot it was."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def claim(

@@ -44,6 +44,9 @@ class SourceRow(Base):
     next_poll_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     failure_notified: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    # A feed being polled: by which instance, and until when its claim holds (migration 0004).
+    claimed_by: Mapped[str | None] = mapped_column(String(128))
+    claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
 
 
 class StoryRow(Base):
