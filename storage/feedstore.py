@@ -6,6 +6,7 @@ failure (``backoff_delay``) and records the error, so the scheduler can tell its
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -16,6 +17,7 @@ from sqlalchemy.exc import OperationalError
 
 from config import StorageSettings
 from storage.documents import Document
+from storage.fetch_pool import fetch_all
 from storage.ledger import instance_name
 from storage.models import ArticleRow, SourceRow
 from storage.store import Store, as_utc
@@ -27,6 +29,7 @@ if TYPE_CHECKING:  # feedparser is imported only when a feed is read
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed feed is another instance's to take after this
 CLAIM_ATTEMPTS = 3
+RENEW_EVERY = 60.0  # seconds between renewals of a claim while its pages are fetched
 
 
 class FeedNotFound(LookupError):
@@ -280,26 +283,37 @@ def poll_one(
 
     documents: list[Document] = []
     if not result.not_modified:
-        for entry in result.entries:
-            if owner is not None:  # a long poll keeps its claim: each page fetched renews the lease
-                renew_feed(store, feed.id, owner)
+        entries = list(result.entries)
+        pages = fetch_all(
+            [entry.url for entry in entries if entry.url],
+            lambda url: fetch_document(url, settings),
+            limit=settings.fetch_concurrency,
+            per_host=settings.fetch_per_host,
+        )
+        fetched: dict[str, Document | Exception] = {}
+        renewed = time.monotonic()
+        for entry in entries:
             if entry.url:
-                try:
-                    document = fetch_document(entry.url, settings)
-                    documents.append(
-                        Document(
-                            location=entry.url,
-                            text=document.text,
-                            url=entry.url,
-                            title=entry.title or document.title,
-                            published_at=entry.published or document.published_at,
-                            source=feed.url,
-                        )
+                fetched[entry.url] = next(pages)
+                if owner is not None and time.monotonic() - renewed > RENEW_EVERY:
+                    renew_feed(store, feed.id, owner)  # a long poll keeps its claim
+                    renewed = time.monotonic()
+        for entry in entries:
+            page = fetched.get(entry.url) if entry.url else None
+            if isinstance(page, Document):
+                documents.append(
+                    Document(
+                        location=entry.url or page.location,
+                        text=page.text,
+                        url=entry.url,
+                        title=entry.title or page.title,
+                        published_at=entry.published or page.published_at,
+                        source=feed.url,
                     )
-                    continue
-                except WebError:
-                    pass  # the entry's own summary is better than nothing
-            if entry.summary.strip():
+                )
+            elif isinstance(page, Exception) and not isinstance(page, WebError):
+                raise page
+            elif entry.summary.strip():  # no page, or none to read: the entry's own summary
                 documents.append(
                     Document(
                         location=entry.url or entry.guid or entry.title,
@@ -310,6 +324,8 @@ def poll_one(
                         source=feed.url,
                     )
                 )
+        if owner is not None:  # the pages took a while: the claim is renewed before storing them
+            renew_feed(store, feed.id, owner)
     results = store.ingest(documents, source_id=feed.id, progress=progress) if documents else []
     with store.sessions.begin() as session:
         row = session.get(SourceRow, feed.id)

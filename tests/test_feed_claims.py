@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -157,3 +157,53 @@ def test_a_poller_killed_mid_poll_leaves_a_claim_that_holds_until_its_lease_ends
     loopback_server.reply("/f.xml", rss([]), content_type="application/rss+xml")
     [taken] = feedstore.poll_feeds(store, SETTINGS, owner="other")
     assert taken.feed == feed.url and taken.error is None
+
+
+class InFlight:
+    """Routes that hold each request a moment, counting how many the server holds at once."""
+
+    def __init__(self) -> None:
+        self.now = self.most = 0
+        self.lock = threading.Lock()
+
+    def route(self, body: str) -> Callable[[loopback.Seen], loopback.Reply]:
+        def answer(_seen: loopback.Seen) -> loopback.Reply:
+            with self.lock:
+                self.now += 1
+                self.most = max(self.most, self.now)
+            time.sleep(0.15)
+            with self.lock:
+                self.now -= 1
+            return loopback.Reply(body=body)
+
+        return answer
+
+
+@pytest.mark.parametrize(("limit", "per_host", "most"), [(8, 3, 3), (4, 8, 4)])
+def test_pages_are_fetched_side_by_side_within_both_bounds(
+    tmp_path: Path,
+    loopback_server,  # type: ignore[no-untyped-def]
+    limit: int,
+    per_host: int,
+    most: int,
+) -> None:
+    store = instance(f"sqlite:///{tmp_path / 'bounds.db'}")
+    text = (samples_dir() / "port-strike-harbor-times.txt").read_text("utf-8")
+    held = InFlight()
+    items = [  # one host, twelve entries, each page a story of its own
+        (
+            f"Story {n}",
+            loopback_server.route(f"/p{n}.html", held.route(page(f"Story {n}", f"{text}\n\nReport {n}."))),
+        )
+        for n in range(12)
+    ]
+    feedstore.add_feed(
+        store, loopback_server.reply("/feed.xml", rss(items), content_type="application/rss+xml")
+    )
+    settings = StorageSettings(
+        allow_hosts=("127.0.0.1",), fetch_timeout=5.0, fetch_concurrency=limit, fetch_per_host=per_host
+    )
+    [report] = feedstore.poll_feeds(store, settings)
+    assert report.new == 12
+    assert [loopback_server.count(f"/p{n}.html") for n in range(12)] == [1] * 12
+    assert held.most == most  # side by side, and never more than the tighter bound
