@@ -466,7 +466,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
     import logging
 
-    from bot.app import database_url
     from bot.runner import NothingToRun, run
     from bot.secrets import Secrets
 
@@ -480,7 +479,6 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
             run(
                 settings,
                 secrets=Secrets.from_env(),
-                database_url=database_url(settings),
                 console=args.console,
                 once=args.once,
             )

@@ -58,7 +58,6 @@ async def run(
     settings: Settings,
     *,
     secrets: Secrets,
-    database_url: str,
     console: bool = False,
     once: bool = False,
     stream: TextIO = sys.stdout,
@@ -94,9 +93,7 @@ async def run(
         deliverer.posters["discord"] = discord_poster(secrets)
         services.append(run_discord(core, settings.discord, secrets))
 
-    scheduler = BriefbotScheduler(
-        store=store, deliverer=deliverer, database_url=database_url, storage_settings=settings.storage
-    )
+    scheduler = BriefbotScheduler(store=store, deliverer=deliverer, storage_settings=settings.storage)
     if once:
         # Post what is due and stop: for cron, for CI, and for trying the scheduler by hand.
         posted = await scheduler.catch_up()
@@ -107,8 +104,7 @@ async def run(
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
-    scheduler.start()
-    await scheduler.catch_up()
+    scheduler.start()  # its first reconcile pass, at once, posts what was missed while none ran
     tasks = [asyncio.ensure_future(service) for service in services]
     print(f"briefbot: running {', '.join(chosen)}; stop with Ctrl-C", file=sys.stderr, flush=True)
     waiter = asyncio.ensure_future(stop.wait())

@@ -1,8 +1,13 @@
 """The schedule: each subscribed channel's digest at its local time, feeds polled, failures retried.
 
-APScheduler 3.x on asyncio, jobs kept in the database (SQLAlchemyJobStore) so a restart forgets
-nothing. Set on purpose, since the defaults lose digests (a 1-second misfire grace drops a job that
-starts late, apscheduler #292):
+APScheduler 3.x on asyncio, its jobs in memory: the database owns the schedule. APScheduler's own
+guide says job stores must never be shared between schedulers, and a shared job table let an
+instance that died between advancing a digest's next run and claiming it lose that digest while the
+others lived. So each instance builds its jobs from the channels table, and a reconcile pass every
+minute (also run at start) posts any digest that is due, within its grace time and not yet sent,
+through the ledger's claim: while any instance lives, no digest is lost, and the claim keeps it to
+one post whichever instances race. Set on purpose, since the defaults lose digests (a 1-second
+misfire grace drops a job that starts late, apscheduler #292):
 
 - ``coalesce=True``: however many runs were missed, one catch-up run happens, never a pile;
 - ``misfire_grace_time`` of 12 hours: a bot back at 09:20 posts the 09:00 digest; one back after a
@@ -23,7 +28,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from apscheduler.jobstores.sqlalchemy import SQLAlchemyJobStore
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.interval import IntervalTrigger
 
@@ -38,8 +42,7 @@ log = logging.getLogger(__name__)
 
 DIGEST_GRACE = timedelta(hours=12)
 FEED_FAILURES_BEFORE_NOTICE = 3
-SYNC_EVERY = timedelta(minutes=1)
-JOB_TABLE = "apscheduler_jobs"
+SYNC_EVERY = timedelta(minutes=1)  # the reconcile pass
 
 _active: BriefbotScheduler | None = None
 
@@ -66,7 +69,6 @@ class BriefbotScheduler:
         *,
         store: Store,
         deliverer: Deliverer,
-        database_url: str,
         storage_settings: StorageSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
@@ -75,7 +77,6 @@ class BriefbotScheduler:
         self.storage_settings = storage_settings or StorageSettings()
         self.clock = clock
         self.scheduler = AsyncIOScheduler(
-            jobstores={"default": SQLAlchemyJobStore(url=database_url, tablename=JOB_TABLE)},
             job_defaults={
                 "coalesce": True,
                 "max_instances": 1,
@@ -86,7 +87,8 @@ class BriefbotScheduler:
         self._inflight: set[asyncio.Task[Any]] = set()
 
     def start(self) -> None:
-        """Start on the running event loop; jobs of subscribed channels are (re)created from the database."""
+        """Start on the running event loop: the jobs come from the channels table, and the first
+        reconcile pass runs at once (a digest missed while no instance ran is posted now)."""
         global _active
         _active = self
         interval = self.storage_settings.feed_interval
@@ -103,18 +105,18 @@ class BriefbotScheduler:
             id="sync",
             replace_existing=True,
             misfire_grace_time=60,
+            next_run_time=datetime.now(UTC),
         )
-        self.scheduler.start()
-        # After start, so the stored jobs are seen (and kept, with their missed run times) rather than
-        # replaced by new ones that would forget the run missed while no instance was up.
         self.sync_channels()
+        self.scheduler.start()
 
     async def shutdown(self) -> None:
         """Stop taking new runs and let the ones in flight finish (their claims stay claimable)."""
         global _active
-        self.scheduler.shutdown(wait=False)
-        if self._inflight:
+        self.scheduler.pause()  # no new runs; then the runs in flight finish, and only then the
+        if self._inflight:  # scheduler stops: its asyncio executor cancels whatever still runs
             await asyncio.wait(set(self._inflight), timeout=30)
+        self.scheduler.shutdown(wait=False)
         _active = None
 
     # -- jobs -----------------------------------------------------------------------------------
@@ -140,8 +142,9 @@ class BriefbotScheduler:
     async def catch_up(self) -> int:
         """Post every digest whose time today has passed within the grace time and that is not sent.
 
-        Covers what the job store cannot know about: a channel subscribed while no instance ran, a
-        lost job table, or a first start after the digest hour. The ledger keeps it to one post.
+        The reconcile pass: covers a digest whose time passed while no instance ran, or while the
+        instance whose job fired died before posting, or a channel subscribed meanwhile. The ledger
+        keeps it to one post.
         """
         now = self.clock()
         posted = 0
@@ -159,19 +162,26 @@ class BriefbotScheduler:
                 posted += 1
         return posted
 
-    async def run_digest(self, channel_id: int) -> None:
+    def _hold(self) -> None:
+        """Count the running task as in flight: shutdown lets it finish rather than cancel it."""
         task = asyncio.current_task()
         if task is not None:
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
+
+    async def run_digest(self, channel_id: int) -> None:
+        self._hold()
         try:
             await self.deliverer.deliver(channel_id, self.clock())
         except Exception as error:
             log.warning("digest for channel %s not posted yet: %s", channel_id, error)
 
     async def sync(self) -> None:
-        """Follow subscription changes made in chat, and retry digests that failed or were abandoned."""
+        """Follow subscription changes made in chat, post what is due and not sent, and retry
+        digests that failed or were abandoned."""
+        self._hold()
         await asyncio.to_thread(self.sync_channels)
+        await self.catch_up()
         now = self.clock()
         due = await asyncio.to_thread(
             lambda: ledger.retryable(

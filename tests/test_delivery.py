@@ -14,6 +14,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from sqlalchemy import inspect
 
 from bot.cli import samples_dir
 from bot.core import DigestReply, Reply, TextReply
@@ -232,9 +233,7 @@ async def run_scheduler_at(store: Store, url: str, inbox: Inbox, at: datetime, *
     """Start a scheduler (as a restarted process would) at ``at``, let it process due jobs, stop it."""
     with time_machine.travel(at, tick=True):
         deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
-        scheduler = BriefbotScheduler(
-            store=store, deliverer=deliverer, database_url=url, clock=lambda: datetime.now(UTC)
-        )
+        scheduler = BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: datetime.now(UTC))
         scheduler.start()
         try:
             await asyncio.sleep(0.3)  # real time for the scheduler's first pass; the clock is moved
@@ -281,13 +280,41 @@ async def test_two_schedulers_racing_post_each_digest_once(store: Store, url: st
         for owner in ("left", "right"):
             deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
             schedulers.append(
-                BriefbotScheduler(
-                    store=store, deliverer=deliverer, database_url=url, clock=lambda: datetime.now(UTC)
-                )
+                BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: datetime.now(UTC))
             )
         await asyncio.gather(*(s.catch_up() for s in schedulers))
     assert len(inbox.digests) == 1
     assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
+
+
+async def test_a_digest_due_while_an_instance_is_down_is_posted_by_another_once(
+    store: Store, url: str, clock: Clock
+) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store, at="09:00")
+    inbox = Inbox()
+    with time_machine.travel(datetime(2026, 11, 24, 8, 58, tzinfo=BERLIN), tick=False) as traveller:
+        left, right = (
+            BriefbotScheduler(
+                store=store,
+                deliverer=Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0),
+                clock=lambda: datetime.now(UTC),
+            )
+            for owner in ("left", "right")
+        )
+        left.start()
+        right.start()
+        await asyncio.sleep(0.2)  # both have run their first reconcile pass: nothing is due yet
+        await left.shutdown()  # one instance stops before 09:00
+        assert inbox.posts == []
+        traveller.move_to(datetime(2026, 11, 24, 9, 0, 40, tzinfo=BERLIN))
+        await right.sync()  # the other's next reconcile pass, within a minute of 09:00
+        await right.sync()  # and the one after: nothing twice
+        await right.shutdown()
+    assert [d.digest.day for d in inbox.digests] == [date(2026, 11, 24)]
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
+    with store.engine.connect() as connection:  # and nothing of the schedule is APScheduler's table
+        assert "apscheduler_jobs" not in inspect(connection).get_table_names()
 
 
 async def test_a_feed_that_keeps_failing_is_announced_once(store: Store, clock: Clock) -> None:
@@ -304,7 +331,7 @@ async def test_a_feed_that_keeps_failing_is_announced_once(store: Store, clock: 
         row.failures, row.last_error = 3, "HTTP 500 from https://feeds.example/broken.xml"
     inbox = Inbox()
     deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
-    scheduler = BriefbotScheduler(store=store, deliverer=deliverer, database_url="sqlite://")
+    scheduler = BriefbotScheduler(store=store, deliverer=deliverer)
     await scheduler.notify_failing_feeds()
     await scheduler.notify_failing_feeds()
     notices = [r for _, r in inbox.posts if isinstance(r, TextReply)]
