@@ -54,8 +54,8 @@ class Deliverer:
         ``force`` (``digest now`` in chat) composes from the current time even before the scheduled hour.
         """
         channel = await asyncio.to_thread(get_channel, self.store, channel_id)
-        if channel is None:
-            return None
+        if channel is None or channel.platform not in self.posters:
+            return None  # an instance without that platform leaves the digest to one that has it
         day = (
             now.astimezone(ZoneInfo(channel.timezone)).date()
             if force

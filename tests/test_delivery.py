@@ -317,6 +317,20 @@ async def test_a_digest_due_while_an_instance_is_down_is_posted_by_another_once(
         assert "apscheduler_jobs" not in inspect(connection).get_table_names()
 
 
+async def test_an_instance_without_the_platform_leaves_the_digest_to_one_with_it(
+    store: Store, clock: Clock
+) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)  # a console channel
+    clock.now = datetime(2026, 11, 24, 9, 1, tzinfo=BERLIN)
+    slack_only = Deliverer(store=store, posters={"slack": Inbox()}, owner="slack-only", retry_pause=0)
+    assert await slack_only.deliver(channel, clock.now) is None
+    assert ledger.deliveries(store, channel) == []  # not claimed, not failed: nothing to retry
+    inbox = Inbox()
+    console = Deliverer(store=store, posters={"console": inbox}, owner="console", retry_pause=0)
+    assert await console.deliver(channel, clock.now) is not None and len(inbox.digests) == 1
+
+
 async def test_a_feed_that_keeps_failing_is_announced_once(store: Store, clock: Clock) -> None:
     from storage import feedstore
     from storage.channels import follow
