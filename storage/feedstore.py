@@ -6,6 +6,9 @@ failure (``backoff_delay``) and records the error, so the scheduler can tell its
 
 from __future__ import annotations
 
+import contextlib
+import queue
+import threading
 import time
 from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass
@@ -17,7 +20,7 @@ from sqlalchemy.exc import OperationalError
 
 from config import StorageSettings
 from storage.documents import Document
-from storage.fetch_pool import fetch_all
+from storage.fetch_pool import Limits, fetch_all
 from storage.ledger import instance_name
 from storage.models import ArticleRow, SourceRow
 from storage.store import Store, as_utc
@@ -29,6 +32,7 @@ if TYPE_CHECKING:  # feedparser is imported only when a feed is read
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed feed is another instance's to take after this
 CLAIM_ATTEMPTS = 3
+FEED_WORKERS = 4  # feeds a poll run reads at once
 RENEW_EVERY = 60.0  # seconds between renewals of a claim while its pages are fetched
 
 
@@ -156,15 +160,53 @@ def polls(
     """
     owner = owner or instance_name()
     started = store.clock()  # a feed another instance polled since then is not polled again
+    limits = Limits(settings.fetch_concurrency, settings.fetch_per_host)
+    storing = threading.Lock()  # one feed's articles stored (and briefed) at a time
+    reports: queue.Queue[PollReport | BaseException | None] = queue.Queue()
     done: set[int] = set()
-    while (
-        feed := claim_feed(store, owner, due_only=due_only, polled_before=started, exclude=done)
-    ) is not None:
-        done.add(feed.id)
+    done_lock = threading.Lock()
+
+    def worker() -> None:
         try:
-            yield poll_one(store, settings, feed, owner=owner, progress=progress)
+            while True:
+                with done_lock:
+                    feed = claim_feed(store, owner, due_only=due_only, polled_before=started, exclude=done)
+                    if feed is None:
+                        return
+                    done.add(feed.id)
+                try:
+                    reports.put(
+                        poll_one(
+                            store,
+                            settings,
+                            feed,
+                            owner=owner,
+                            progress=progress,
+                            limits=limits,
+                            storing=storing,
+                        )
+                    )
+                finally:
+                    release_feed(store, feed.id, owner)
+        except BaseException as error:  # raised in the caller's thread, not lost in this one
+            reports.put(error)
         finally:
-            release_feed(store, feed.id, owner)
+            reports.put(None)
+
+    # Several feeds are read at once, so one feed's slow pages do not hold up the others' (and the
+    # fetch limits are shared); storing and briefing stay one feed at a time, batched.
+    workers = [threading.Thread(target=worker, name=f"poll-{i}", daemon=True) for i in range(FEED_WORKERS)]
+    for thread in workers:
+        thread.start()
+    finished = 0
+    while finished < len(workers):
+        item = reports.get()
+        if item is None:
+            finished += 1
+        elif isinstance(item, BaseException):
+            raise item
+        else:
+            yield item
 
 
 def claim_feed(
@@ -249,6 +291,8 @@ def poll_one(
     due_only: bool = False,
     owner: str | None = None,
     progress: Callable[[IngestResult], None] | None = None,
+    limits: Limits | None = None,
+    storing: threading.Lock | None = None,
 ) -> PollReport:
     from storage.feeds import FeedError, backoff_delay, poll_feed
     from storage.fetch import FetchError
@@ -287,8 +331,7 @@ def poll_one(
         pages = fetch_all(
             [entry.url for entry in entries if entry.url],
             lambda url: fetch_document(url, settings),
-            limit=settings.fetch_concurrency,
-            per_host=settings.fetch_per_host,
+            limits or Limits(settings.fetch_concurrency, settings.fetch_per_host),
         )
         fetched: dict[str, Document | Exception] = {}
         renewed = time.monotonic()
@@ -326,7 +369,8 @@ def poll_one(
                 )
         if owner is not None:  # the pages took a while: the claim is renewed before storing them
             renew_feed(store, feed.id, owner)
-    results = store.ingest(documents, source_id=feed.id, progress=progress) if documents else []
+    with storing or contextlib.nullcontext():
+        results = store.ingest(documents, source_id=feed.id, progress=progress) if documents else []
     with store.sessions.begin() as session:
         row = session.get(SourceRow, feed.id)
         if row is not None:

@@ -17,35 +17,36 @@ from urllib.parse import urlsplit
 T = TypeVar("T")
 
 
-class HostSlots:
-    """One bounded semaphore per host, made on first use."""
+class Limits:
+    """The bounds one poll run shares across all its fetches: so many in all, so many per host."""
 
-    def __init__(self, per_host: int) -> None:
+    def __init__(self, limit: int, per_host: int) -> None:
+        self.limit = limit
         self.per_host = per_host
-        self._slots: dict[str, threading.BoundedSemaphore] = {}
+        self.total = threading.BoundedSemaphore(limit)
+        self._hosts: dict[str, threading.BoundedSemaphore] = {}
         self._lock = threading.Lock()
 
-    def of(self, url: str) -> threading.BoundedSemaphore:
-        host = (urlsplit(url).hostname or "").lower()
+    def host(self, url: str) -> threading.BoundedSemaphore:
+        name = (urlsplit(url).hostname or "").lower()
         with self._lock:
-            return self._slots.setdefault(host, threading.BoundedSemaphore(self.per_host))
+            return self._hosts.setdefault(name, threading.BoundedSemaphore(self.per_host))
 
 
-def fetch_all(
-    urls: Sequence[str], fetch: Callable[[str], T], *, limit: int, per_host: int
-) -> Iterator[T | Exception]:
-    """``fetch(url)`` for every URL, at most ``limit`` at once and ``per_host`` from one host; the
-    results (or the exception each raised) in the order of ``urls``, each as soon as it and those
-    before it are done."""
+def fetch_all(urls: Sequence[str], fetch: Callable[[str], T], limits: Limits) -> Iterator[T | Exception]:
+    """``fetch(url)`` for every URL within ``limits`` (shared with other calls of the same run);
+    the results (or the exception each raised) in the order of ``urls``, each as soon as it and
+    those before it are done."""
     if not urls:
         return
-    slots = HostSlots(per_host)
 
     def one(url: str) -> T:
-        with slots.of(url):
+        with limits.host(url), limits.total:  # the host's slot first: a busy host holds no global slot
             return fetch(url)
 
-    with ThreadPoolExecutor(max_workers=max(1, min(limit, len(urls))), thread_name_prefix="fetch") as pool:
+    with ThreadPoolExecutor(
+        max_workers=max(1, min(limits.limit, len(urls))), thread_name_prefix="fetch"
+    ) as pool:
         futures: list[Future[T]] = [pool.submit(one, url) for url in urls]
         for future in futures:
             try:
