@@ -82,7 +82,7 @@ class StorageSettings:
     fetch_timeout: float = setting(10.0, "seconds to wait for a URL or feed", check=positive)
     max_bytes: int = setting(5_000_000, "largest page, feed or file accepted, in bytes", check=positive)
     feed_interval: int = setting(30, "minutes between polls of each feed", check=positive)
-    fetch_concurrency: int = setting(8, "pages a poll fetches at once, in all", check=positive)
+    fetch_concurrency: int = setting(16, "pages a poll fetches at once, in all", check=positive)
     fetch_per_host: int = setting(2, "pages a poll fetches at once from one host", check=positive)
 
 

@@ -32,7 +32,7 @@ if TYPE_CHECKING:  # feedparser is imported only when a feed is read
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed feed is another instance's to take after this
 CLAIM_ATTEMPTS = 3
-FEED_WORKERS = 4  # feeds a poll run reads at once
+FEED_WORKERS = 8  # feeds a poll run reads at once
 RENEW_EVERY = 60.0  # seconds between renewals of a claim while its pages are fetched
 
 
