@@ -317,6 +317,27 @@ async def test_a_digest_due_while_an_instance_is_down_is_posted_by_another_once(
         assert "apscheduler_jobs" not in inspect(connection).get_table_names()
 
 
+async def test_two_reconcile_passes_racing_post_the_due_digest_once(
+    store: Store, url: str, clock: Clock
+) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store, at="09:00")
+    inbox = Inbox()
+    with time_machine.travel(datetime(2026, 11, 24, 9, 0, 40, tzinfo=BERLIN), tick=False):
+        schedulers = [
+            BriefbotScheduler(
+                store=store,
+                deliverer=Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0),
+                clock=lambda: datetime.now(UTC),
+            )
+            for owner in ("left", "right", "third")
+        ]
+        await asyncio.gather(*(s.sync() for s in schedulers))  # every instance's minute comes at once
+        await asyncio.gather(*(s.sync() for s in schedulers))
+    assert len(inbox.digests) == 1
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
+
+
 async def test_an_instance_without_the_platform_leaves_the_digest_to_one_with_it(
     store: Store, clock: Clock
 ) -> None:
