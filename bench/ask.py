@@ -30,7 +30,6 @@ import re
 import sqlite3
 import sys
 import tempfile
-import time
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -53,7 +52,7 @@ from common import (
 from databases import POSTGRES_URL, analyze, postgres_schema
 from rank_bm25 import BM25Okapi
 from sqlalchemy import text
-from store_scale import Corpus, bulk_insert, load_bases, prepare_bulk, source_names, word_queries
+from store_scale import Corpus, bulk_insert, load_bases, prepare_bulk, source_names, timed_ms, word_queries
 
 from storage.ask import ask
 from storage.db import open_database
@@ -205,12 +204,6 @@ class Latency:
     worded_ms: tuple[float, ...]
 
 
-def timed(task: Callable[[], object]) -> float:
-    started = time.perf_counter()
-    task()
-    return 1000 * (time.perf_counter() - started)
-
-
 def scale_backend(
     backend: str, url: str, corpus: Corpus, bulk: Path, questions: Sequence[AskQuestion]
 ) -> Latency:
@@ -233,9 +226,9 @@ def scale_backend(
             ask(store, q.question)
         for query in (*searches, *worded):
             search(store, query)
-        ask_ms = tuple(timed(lambda q=q: ask(store, q.question)) for q in questions)
-        search_ms = tuple(timed(lambda s=s: search(store, s)) for s in searches)
-        worded_ms = tuple(timed(lambda s=s: search(store, s)) for s in worded)
+        ask_ms = tuple(timed_ms(lambda q=q: ask(store, q.question))[0] for q in questions)
+        search_ms = tuple(timed_ms(lambda s=s: search(store, s))[0] for s in searches)
+        worded_ms = tuple(timed_ms(lambda s=s: search(store, s))[0] for s in worded)
         return Latency(backend, store.count(), sentences, ask_ms, search_ms, worded_ms)
     finally:
         engine.dispose()

@@ -24,6 +24,7 @@ unanswerable ones, which the fit never sees. ``bench/ask.py`` measures the commi
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -32,9 +33,16 @@ from pathlib import Path
 import numpy as np
 from ask_data import ASK_FIT, DEFAULT_CACHE, UNANSWERABLE, AskQuestion, bbc_store, fit_part, load_questions
 from common import BBC, DATA_DIR, REPO_ROOT, data_path, markdown_table
-from fitting import fit_logistic, pairwise_rows, write_weights
+from fitting import fit_logistic, fit_pairwise, pairwise_rows, write_weights
 
-from storage.ask import QUESTION_FEATURES, SENTENCE_FEATURES, Candidates, find_candidates, question_features
+from storage.ask import (
+    QUESTION_FEATURES,
+    SENTENCE_FEATURES,
+    Candidates,
+    answer_from,
+    find_candidates,
+    question_features,
+)
 from storage.question import parse_question
 from storage.store import Store
 from summarizer.weights import LinearModel
@@ -68,18 +76,8 @@ def fit_ranker(train: Sequence[Case], c: float) -> LinearModel:
         for case in train
         if case.question.answerable and case.candidates.sentences
     ]
-    x, y, w = pairwise_rows(groups, len(SENTENCE_FEATURES))
-    pairwise = fit_logistic("ask_sentence", SENTENCE_FEATURES, x, y, sample_weight=w / w.mean(), c=c)
-    mean = np.vstack([g[0] for g in groups]).mean(axis=0)
-    return LinearModel(
-        name="ask_sentence",
-        features=pairwise.features,
-        mean=tuple(round(float(v), 6) for v in mean),
-        scale=pairwise.scale,
-        coef=pairwise.coef,
-        intercept=0.0,
-        meta={},
-    )
+    pairs = pairwise_rows(groups, len(SENTENCE_FEATURES))
+    return fit_pairwise("ask_sentence", SENTENCE_FEATURES, pairs, np.vstack([g[0] for g in groups]), c=c)
 
 
 def scored(ranker: LinearModel, case: Case) -> np.ndarray:
@@ -100,11 +98,7 @@ def fit_refusal(ranker: LinearModel, train: Sequence[Case], answer_rate: float, 
     total = sum(1 for case in train if case.question.answerable)
     allowed = int(np.floor((1 - answer_rate) * total)) - (total - len(answerable))
     threshold = float(answerable[max(0, allowed)]) - 1e-9 if len(answerable) else 0.5
-    return LinearModel(**{**_fields(model), "meta": {**model.meta, "threshold": round(threshold, 6)}})
-
-
-def _fields(model: LinearModel) -> dict[str, object]:
-    return {name: getattr(model, name) for name in LinearModel.__slots__}  # type: ignore[attr-defined]
+    return dataclasses.replace(model, meta={**model.meta, "threshold": round(threshold, 6)})
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,31 +122,21 @@ class Report:
 
 
 def report(ranker: LinearModel, refusal: LinearModel, evaluated: Sequence[Case]) -> Report:
+    """What ``ask`` would answer with these models (``storage.ask.answer_from``), tallied."""
     hit1 = hit3 = answered = refused = questions = unanswerable = 0
-    threshold = float(refusal.meta["threshold"])
     for case in evaluated:
-        answers = False
-        top: list[str] = []
-        if case.candidates.sentences:
-            scores = scored(ranker, case)
-            logit = float(refusal.score(np.array([question_features(case.candidates, scores)]))[0])
-            answers = 1 / (1 + np.exp(-logit)) >= threshold
-            seen: list[str] = []
-            for i in np.argsort(-scores, kind="stable"):
-                sentence = case.candidates.sentences[i].sentence
-                if sentence not in seen:
-                    seen.append(sentence)
-                if len(seen) == 3:
-                    break
-            top = seen if answers else []
+        cited = [
+            c.sentence
+            for c in answer_from(case.question.question, case.candidates, ranker, refusal).citations
+        ]
         if case.question.answerable:
             questions += 1
-            answered += bool(top)
-            hit1 += bool(top) and case.question.answered_by(top[0])
-            hit3 += any(case.question.answered_by(s) for s in top)
+            answered += bool(cited)
+            hit1 += bool(cited) and case.question.answered_by(cited[0])
+            hit3 += any(case.question.answered_by(s) for s in cited)
         else:
             unanswerable += 1
-            refused += not top
+            refused += not cited
     return Report(questions, hit1, hit3, answered, refused, unanswerable)
 
 

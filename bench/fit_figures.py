@@ -55,7 +55,15 @@ from common import (
     load_articles,
     markdown_table,
 )
-from fitting import FOLDS, BbcArticle, fit_logistic, fold_of, load_bbc, pairwise_rows, write_weights
+from fitting import (
+    FOLDS,
+    BbcArticle,
+    fit_pairwise,
+    fold_of,
+    load_bbc,
+    pairwise_rows,
+    write_weights,
+)
 from measures import figure_values, first_values, gold_numbers, percent, value_found
 
 from summarizer import Brief
@@ -162,20 +170,15 @@ def fit(name: str, dev: Sequence[Rows], bbc: Sequence[Rows], *, c: float, bbc_we
     """A pairwise logistic fit (a figure against another of its article) on the dev articles, and the
     BBC articles weighing ``bbc_weight`` times as much in total.
 
-    The fit is on differences, so the intercept is 0 by symmetry and only the coefficients matter: the
-    model's ``mean`` is set to the candidates' mean, which shifts every score of an article alike.
+    (:func:`fitting.fit_pairwise`: the candidates' mean, no intercept.)
     """
     x, y, w = pairs(dev)
     if bbc_weight > 0 and bbc:
         bx, by, bw = pairs(bbc)
         x, y = np.vstack([x, bx]), np.concatenate([y, by])
         w = np.concatenate([w, bw * bbc_weight * w.sum() / bw.sum()])
-    pairwise = fit_logistic(name, FEATURES, x, y, sample_weight=w / w.mean(), c=c)
-    mean = np.vstack([r.x for r in (*dev, *bbc) if len(r.x)]).mean(axis=0)
-    return LinearModel(
-        name=name, features=pairwise.features, mean=tuple(round(float(v), 6) for v in mean),
-        scale=pairwise.scale, coef=pairwise.coef, intercept=0.0, meta={},
-    )  # fmt: skip
+    candidates = np.vstack([r.x for r in (*dev, *bbc) if len(r.x)])
+    return fit_pairwise(name, FEATURES, (x, y, w), candidates, c=c)
 
 
 def ranked(rows: Rows, model: LinearModel, top: int = TOP) -> Brief:

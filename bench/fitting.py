@@ -15,6 +15,7 @@ summarizer reads the result through ``summarizer.weights`` with numpy alone.
 from __future__ import annotations
 
 import ast
+import dataclasses
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
@@ -119,6 +120,26 @@ def pairwise_rows(
     return np.vstack(xs), np.concatenate(ys), np.concatenate(ws)
 
 
+def fit_pairwise(
+    name: str,
+    features: Sequence[str],
+    pairs: tuple[np.ndarray, np.ndarray, np.ndarray],
+    candidates: np.ndarray,
+    *,
+    c: float,
+) -> LinearModel:
+    """A logistic fit on :func:`pairwise_rows`' differences ``(x, y, w)``, as a scorer of candidates.
+
+    The fit is on differences, so the intercept is 0 by symmetry and only the coefficients matter: the
+    model's ``mean`` is set to the ``candidates``' mean, which shifts every score of a group alike.
+    """
+    x, y, w = pairs
+    pairwise = fit_logistic(name, features, x, y, sample_weight=w / w.mean(), c=c)
+    return dataclasses.replace(
+        pairwise, mean=tuple(round(float(v), 6) for v in candidates.mean(axis=0)), intercept=0.0, meta={}
+    )
+
+
 def write_weights(
     model: LinearModel,
     *,
@@ -137,10 +158,6 @@ def write_weights(
         "cross_validated": figures,
     }
     path = directory / f"{model.name}.json"
-    payload = LinearModel(**{**_fields(model), "meta": meta}).to_dict()
+    payload = dataclasses.replace(model, meta=meta).to_dict()
     path.write_text(json.dumps(payload, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
     return path
-
-
-def _fields(model: LinearModel) -> dict[str, object]:
-    return {name: getattr(model, name) for name in LinearModel.__slots__}  # type: ignore[attr-defined]

@@ -9,10 +9,13 @@ import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from config import ConfigError, Settings, load_settings
 from summarizer.cli import add_brief_options, brief_files
+
+if TYPE_CHECKING:  # the store is imported by the commands that use it, not at start-up
+    from storage.values import Citation
 
 PROG = "briefbot"
 
@@ -363,9 +366,15 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
-def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
+def print_citation(citation: Citation) -> None:
+    """A cited sentence as the terminal shows it (its context first, the bold marks dropped)."""
     from bot.render.text import plain
     from bot.render.view import cited_line
+
+    print(f"• {plain(cited_line(citation))}\n    — {citation.title} (#{citation.article_id})")
+
+
+def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from storage.ask import ask
 
     store = _store(settings)
@@ -387,7 +396,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         print("Nothing stored answers that.")
         return 0
     for citation in answer.citations:
-        print(f"• {plain(cited_line(citation))}\n    — {citation.title} (#{citation.article_id})")
+        print_citation(citation)
     return 0
 
 
@@ -516,8 +525,6 @@ def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     """The main job on the embedded default: store the samples, brief them, search, answer."""
-    from bot.render.text import plain
-    from bot.render.view import cited_line
     from storage.ask import ask
     from storage.documents import iter_documents
     from storage.query import parse_query
@@ -547,7 +554,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         answer = ask(store, question)
         print(f"== ask: {question}")
         for citation in answer.citations[:2]:
-            print(f"• {plain(cited_line(citation))}\n    — {citation.title} (#{citation.article_id})")
+            print_citation(citation)
         print()
     return 0
 

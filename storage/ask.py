@@ -110,28 +110,32 @@ class Candidates:
 
 
 def ask(store: Store, text: str) -> Answer:
-    candidates = find_candidates(store, parse_question(text))
-    if not candidates.sentences:
-        return Answer(question=text, citations=())
-    rank_model, answer_model = (
+    return answer_from(
+        text,
+        find_candidates(store, parse_question(text)),
         load("ask_sentence", "storage.weights"),
         load("ask_answerable", "storage.weights"),
     )
-    scores = rank_model.score(np.array([c.features for c in candidates.sentences]))
-    order = np.argsort(-scores, kind="stable")
-    ranked = [candidates.sentences[i] for i in order]
-    probability = answerable(answer_model, candidates, scores)
-    if probability < float(answer_model.meta["threshold"]):
+
+
+def answer_from(text: str, candidates: Candidates, ranker: LinearModel, refusal: LinearModel) -> Answer:
+    """The answer the two models give on these candidates: what ``ask`` replies, and what
+    ``bench/fit_ask.py`` measures a fit by."""
+    if not candidates.sentences:
+        return Answer(question=text, citations=())
+    scores = ranker.score(np.array([c.features for c in candidates.sentences]))
+    probability = answerable(refusal, candidates, scores)
+    if probability < float(refusal.meta["threshold"]):
         return Answer(question=text, citations=())
     citations: list[Citation] = []
     seen: set[str] = set()
     names = SENTENCE_FEATURES.index("names")
-    for candidate, score in zip(ranked, (float(scores[i]) for i in order), strict=True):
+    for i in np.argsort(-scores, kind="stable"):
+        candidate = candidates.sentences[i]
         if candidate.sentence in seen:
             continue
         if citations and candidate.features[names] < 1.0:
             continue  # a further citation must be about what was asked: every name asked about
-
         seen.add(candidate.sentence)
         citations.append(
             Citation(
@@ -139,7 +143,7 @@ def ask(store: Store, text: str) -> Answer:
                 article_id=candidate.article.id,
                 title=candidate.article.title,
                 url=candidate.article.url,
-                score=round(score, 4),
+                score=round(float(scores[i]), 4),
                 answer=candidate.part,
                 context=candidate.context,
             )
@@ -160,12 +164,9 @@ def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float
     sentence model's, one per candidate), how much of the question its article covers, and how much
     of the question no stored sentence holds."""
     index = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
-    best = int(np.argmax(scores))
-    row = candidates.sentences[best].features
-    top = candidates.sentences[best]
-    context = set(sentence_terms(top.sentence)) | set(sentence_terms(top.article.title))
-    if top.position > 0:
-        context |= set(sentence_terms(top.article.sentences[top.position - 1]))
+    top = candidates.sentences[int(np.argmax(scores))]
+    row = top.features
+    context = context_terms(top.article, top.position)
     question = candidates.question
     # A name or a number asked about ("in 2010", "Wimbledon") is a condition the answer must meet:
     # a sentence without it answers some other question.
@@ -254,7 +255,7 @@ def _article_rows(
         if len(terms[position]) < MIN_WORDS:
             continue
         own = set(terms[position])
-        context = own | title | (set(terms[position - 1]) if position > 0 else set())
+        context = context_terms(article, position)
         if not any(t in context for t in weight):
             continue  # nothing of the question here, nor in the sentence it could lean on
         names = (
@@ -280,6 +281,15 @@ def _article_rows(
         }
         rows.append((article, position, sentence, values, part))
     return rows
+
+
+def context_terms(article: StoredArticle, position: int) -> set[str]:
+    """The words a sentence answers with: its own, the sentence before (which it may lean on for its
+    subject) and the article's title."""
+    terms = set(sentence_terms(article.sentences[position])) | set(sentence_terms(article.title))
+    if position > 0:
+        terms |= set(sentence_terms(article.sentences[position - 1]))
+    return terms
 
 
 def _retrieve(store: Store, known: list[tuple[int, str]]) -> list[sentence_index.Hit]:

@@ -46,7 +46,6 @@ class PollReport:
     new: int = 0
     duplicates: int = 0
     not_modified: bool = False
-    skipped: bool = False
     error: str | None = None
 
 
@@ -288,7 +287,6 @@ def poll_one(
     settings: StorageSettings,
     feed: Feed,
     *,
-    due_only: bool = False,
     owner: str | None = None,
     progress: Callable[[IngestResult], None] | None = None,
     limits: Limits | None = None,
@@ -300,8 +298,6 @@ def poll_one(
     from storage.web import WebError, fetch_document
 
     now = store.clock()
-    if due_only and feed.next_poll_at is not None and feed.next_poll_at > now:
-        return PollReport(feed=feed.url, skipped=True)
     with store.sessions() as session:
         row = session.get(SourceRow, feed.id)
         etag, last_modified = (row.etag, row.last_modified) if row else (None, None)

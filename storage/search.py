@@ -20,14 +20,18 @@ from storage.values import Article, SearchHit
 MARK_START, MARK_END = "**", "**"
 
 
-def _fts5_match(query: SearchQuery, *, any_term: bool = False) -> str:
-    """An FTS5 expression: each word and phrase quoted, so user text is never FTS syntax."""
-    parts = [f'"{t.replace(chr(34), "")}"' for t in query.terms]
-    parts += [f'"{p.replace(chr(34), "")}"' for p in query.phrases]
-    return (" OR " if any_term else " ").join(parts)
+def fts5_phrase(text: str) -> str:
+    """Text as one FTS5 string: quoted, so nothing a user types is read as FTS5 syntax."""
+    return '"' + text.replace('"', "") + '"'
 
 
-def _pg_tsquery(query: SearchQuery, *, any_term: bool = False) -> tuple[str, dict[str, Any]]:
+def fts5_match(query: SearchQuery, *, any_term: bool = False) -> str:
+    """An FTS5 expression: each word and phrase quoted, all of them (or, ``any_term``, any)."""
+    return (" OR " if any_term else " ").join(fts5_phrase(t) for t in (*query.terms, *query.phrases))
+
+
+def pg_tsquery(query: SearchQuery, *, any_term: bool = False) -> tuple[str, dict[str, Any]]:
+    """A PostgreSQL tsquery expression of the words and phrases (bound as ``:t0``, ``:t1``...)."""
     pieces = []
     params: dict[str, Any] = {}
     for i, term in enumerate((*query.terms, *query.phrases)):
@@ -76,7 +80,7 @@ def search(
             f"ORDER BY a.fetched_at DESC, a.id DESC LIMIT :limit OFFSET :offset"
         )
     elif dialect == "postgresql":
-        tsquery, tparams = _pg_tsquery(query, any_term=any_term)
+        tsquery, tparams = pg_tsquery(query, any_term=any_term)
         params.update(tparams)
         where = " AND ".join(["a.search @@ q.query", *clauses])
         # Rank and page first; ts_headline (costly on long texts) runs only on the page returned.
@@ -91,7 +95,7 @@ def search(
             f"FROM ranked ORDER BY score DESC, id DESC"
         )
     else:
-        params["match"] = _fts5_match(query, any_term=any_term)
+        params["match"] = fts5_match(query, any_term=any_term)
         # Rank and page inside FTS5 first, then read the articles and cut snippets for the page alone:
         # joining every match to its (wide) article row before ranking made a common word cost 3x the
         # bare FTS5 query at 100,000 articles. Filters become one set of ids, checked per match; the

@@ -16,6 +16,8 @@ from typing import Any
 from sqlalchemy import func, select, text
 
 from storage.models import ArticleRow, BriefRow, SentenceRow
+from storage.query import SearchQuery
+from storage.search import fts5_match, fts5_phrase, pg_tsquery
 from storage.store import Store
 from summarizer import Brief
 
@@ -63,7 +65,7 @@ def frequencies(store: Store, words: Sequence[str]) -> list[int]:
                 f"WHERE search @@ phraseto_tsquery('english', :w{i}) LIMIT :cap"
             )
         else:
-            params[f"w{i}"] = _fts5_phrase(word)
+            params[f"w{i}"] = fts5_phrase(word)
             inner = f"SELECT 1 FROM sentence_fts WHERE sentence_fts MATCH :w{i} LIMIT :cap"
         parts.append(f"SELECT {i} AS i, (SELECT count(*) FROM ({inner}) AS c{i}) AS n")
     with store.engine.connect() as connection:
@@ -79,17 +81,16 @@ def sentences_with(store: Store, words: Sequence[str], *, limit: int, every: boo
     few common ones, whose intersection is small."""
     if not words:
         return []
+    query = SearchQuery(terms=tuple(words))
     if store.dialect == "postgresql":
-        params: dict[str, Any] = {f"w{i}": w for i, w in enumerate(words)}
-        joiner = " && " if every else " || "
-        query = joiner.join(f"phraseto_tsquery('english', :w{i})" for i in range(len(words)))
+        tsquery, params = pg_tsquery(query, any_term=not every)
         sql = (
-            f"SELECT s.article_id, s.position, s.text FROM article_sentences s, (SELECT {query} AS q) "
+            f"SELECT s.article_id, s.position, s.text FROM article_sentences s, (SELECT {tsquery} AS q) "
             "AS question WHERE s.search @@ question.q "
             "ORDER BY ts_rank(s.search, question.q) DESC, s.id LIMIT :limit"
         )
     else:
-        params = {"match": (" AND " if every else " OR ").join(_fts5_phrase(w) for w in words)}
+        params = {"match": fts5_match(query, any_term=not every)}
         sql = (
             "SELECT s.article_id, s.position, s.text FROM sentence_fts "
             "CROSS JOIN article_sentences s ON s.id = sentence_fts.rowid "
@@ -130,8 +131,3 @@ def articles(store: Store, ids: Sequence[int]) -> dict[int, StoredArticle]:
         )
         for article_id, title, url in heads
     }
-
-
-def _fts5_phrase(word: str) -> str:
-    """A word as an FTS5 string: quoted, so nothing a user types is read as FTS5 syntax."""
-    return '"' + word.replace('"', "") + '"'

@@ -26,17 +26,9 @@ from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
 from summarizer import Summarizer
-from tests.storage_backends import database_url
+from tests.storage_backends import Clock, database_url
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-class Clock:
-    def __init__(self, now: datetime) -> None:
-        self.now = now
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 class Inbox:
@@ -229,11 +221,16 @@ async def test_an_empty_day_says_so_or_stays_quiet(store: Store, clock: Clock) -
 # -- the scheduler, with time moved ----------------------------------------------------------------
 
 
+def instance(store: Store, inbox: Inbox, owner: str) -> BriefbotScheduler:
+    """One bot instance's scheduler, posting to ``inbox``, on the clock time_machine moves."""
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
+    return BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: datetime.now(UTC))
+
+
 async def run_scheduler_at(store: Store, url: str, inbox: Inbox, at: datetime, *, owner: str) -> None:
     """Start a scheduler (as a restarted process would) at ``at``, let it process due jobs, stop it."""
     with time_machine.travel(at, tick=True):
-        deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
-        scheduler = BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: datetime.now(UTC))
+        scheduler = instance(store, inbox, owner)
         scheduler.start()
         try:
             await asyncio.sleep(0.3)  # real time for the scheduler's first pass; the clock is moved
@@ -276,12 +273,7 @@ async def test_two_schedulers_racing_post_each_digest_once(store: Store, url: st
     inbox = Inbox()
     at = datetime(2026, 11, 24, 9, 1, tzinfo=BERLIN)
     with time_machine.travel(at, tick=True):
-        schedulers = []
-        for owner in ("left", "right"):
-            deliverer = Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0)
-            schedulers.append(
-                BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: datetime.now(UTC))
-            )
+        schedulers = [instance(store, inbox, owner) for owner in ("left", "right")]
         await asyncio.gather(*(s.catch_up() for s in schedulers))
     assert len(inbox.digests) == 1
     assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
@@ -294,14 +286,7 @@ async def test_a_digest_due_while_an_instance_is_down_is_posted_by_another_once(
     channel = subscribed_channel(store, at="09:00")
     inbox = Inbox()
     with time_machine.travel(datetime(2026, 11, 24, 8, 58, tzinfo=BERLIN), tick=False) as traveller:
-        left, right = (
-            BriefbotScheduler(
-                store=store,
-                deliverer=Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0),
-                clock=lambda: datetime.now(UTC),
-            )
-            for owner in ("left", "right")
-        )
+        left, right = (instance(store, inbox, owner) for owner in ("left", "right"))
         left.start()
         right.start()
         await asyncio.sleep(0.2)  # both have run their first reconcile pass: nothing is due yet
@@ -324,14 +309,7 @@ async def test_two_reconcile_passes_racing_post_the_due_digest_once(
     channel = subscribed_channel(store, at="09:00")
     inbox = Inbox()
     with time_machine.travel(datetime(2026, 11, 24, 9, 0, 40, tzinfo=BERLIN), tick=False):
-        schedulers = [
-            BriefbotScheduler(
-                store=store,
-                deliverer=Deliverer(store=store, posters={"console": inbox}, owner=owner, retry_pause=0),
-                clock=lambda: datetime.now(UTC),
-            )
-            for owner in ("left", "right", "third")
-        ]
+        schedulers = [instance(store, inbox, owner) for owner in ("left", "right", "third")]
         await asyncio.gather(*(s.sync() for s in schedulers))  # every instance's minute comes at once
         await asyncio.gather(*(s.sync() for s in schedulers))
     assert len(inbox.digests) == 1

@@ -24,21 +24,13 @@ from storage import feedstore
 from storage.db import open_database
 from storage.models import SourceRow
 from storage.store import Store
-from tests.storage_backends import database_url
+from tests.storage_backends import Clock, database_url
 from tests.test_feed_ingest import page, rss
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
 FEEDS, ENTRIES = 4, 3
 SETTINGS = StorageSettings(allow_hosts=("127.0.0.1",), fetch_timeout=5.0)
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture(params=["sqlite", "postgres"])

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
@@ -18,17 +18,7 @@ from storage.query import QueryError, parse_query
 from storage.search import search
 from storage.store import Store
 from summarizer import Summarizer
-from tests.storage_backends import database_url
-
-
-class Clock:
-    """A clock the test moves by hand."""
-
-    def __init__(self) -> None:
-        self.now = datetime(2026, 11, 20, 8, 0, tzinfo=UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.storage_backends import Clock, database_url
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
