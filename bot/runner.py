@@ -62,10 +62,12 @@ async def run(
     once: bool = False,
     stream: TextIO = sys.stdout,
 ) -> int:
-    from bot.app import open_store
+    from bot.app import open_store, warm_up
 
     chosen = platforms(settings, secrets, console=console)
     store = open_store(settings)
+    if not once:
+        warm_up(store)  # before serving: a load mid-way holds up chat
     stale = store.count_stale_briefs()
     if stale:  # after an upgrade: say so once, rather than re-brief for minutes before starting
         print(
@@ -85,7 +87,7 @@ async def run(
     if "slack" in chosen:
         from bot.adapters.slack_app import run_slack, slack_poster
 
-        deliverer.posters["slack"] = slack_poster(secrets)
+        deliverer.posters["slack"] = slack_poster(secrets, settings=settings.slack)
         services.append(run_slack(core, settings.slack, secrets))
     if "discord" in chosen:
         from bot.adapters.discord_bot import discord_poster, run_discord

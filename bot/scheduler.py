@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import random
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ log = logging.getLogger(__name__)
 DIGEST_GRACE = timedelta(hours=12)
 FEED_FAILURES_BEFORE_NOTICE = 3
 SYNC_EVERY = timedelta(minutes=1)  # the reconcile pass
+FEEDS_CHECK_EVERY = timedelta(minutes=1)  # a look for due feeds; each feed is polled at its own interval
 
 _active: BriefbotScheduler | None = None
 
@@ -85,19 +87,23 @@ class BriefbotScheduler:
             timezone=UTC,
         )
         self._inflight: set[asyncio.Task[Any]] = set()
+        self._stopping = threading.Event()  # read by the poll's threads
 
     def start(self) -> None:
         """Start on the running event loop: the jobs come from the channels table, and the first
         reconcile pass runs at once (a digest missed while no instance ran is posted now)."""
         global _active
         _active = self
-        interval = self.storage_settings.feed_interval
+        # Each feed keeps its own next poll time (its interval, or its back-off), so the job only
+        # looks every minute for feeds that are due: a feed added in chat is read within a minute,
+        # and an instance started after a pause reads what came meanwhile at once.
         self.scheduler.add_job(
             feeds_job,
-            IntervalTrigger(minutes=interval, jitter=max(1, interval * 6)),
+            IntervalTrigger(seconds=int(FEEDS_CHECK_EVERY.total_seconds())),
             id="feeds",
             replace_existing=True,
-            misfire_grace_time=interval * 60,
+            misfire_grace_time=60,
+            next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(
             sync_job,
@@ -113,6 +119,7 @@ class BriefbotScheduler:
     async def shutdown(self) -> None:
         """Stop taking new runs and let the ones in flight finish (their claims stay claimable)."""
         global _active
+        self._stopping.set()
         self.scheduler.pause()  # no new runs; then the runs in flight finish, and only then the
         if self._inflight:  # scheduler stops: its asyncio executor cancels whatever still runs
             await asyncio.wait(set(self._inflight), timeout=30)
@@ -147,20 +154,20 @@ class BriefbotScheduler:
         keeps it to one post.
         """
         now = self.clock()
-        posted = 0
+        due = []
         for channel in await asyncio.to_thread(subscribed_channels, self.store):
             day = digest_date(now, channel.digest_time, channel.timezone)
             hour, minute = (int(part) for part in channel.digest_time.split(":"))
             scheduled = DailyAt(hour=hour, minute=minute, timezone=channel.timezone).fire_time_on(
                 datetime.combine(day, datetime.min.time())
             )
-            if now - scheduled > DIGEST_GRACE:
-                continue
-            sent = await asyncio.to_thread(ledger.is_sent, self.store, channel.id, day)
-            if not sent:
-                await self.run_digest(channel.id)
-                posted += 1
-        return posted
+            if now - scheduled <= DIGEST_GRACE:
+                due.append((channel.id, day))
+        sent = await asyncio.to_thread(ledger.sent, self.store, due)
+        unsent = [channel_id for channel_id, day in due if (channel_id, day) not in sent]
+        for channel_id in unsent:
+            await self.run_digest(channel_id)
+        return len(unsent)
 
     def _hold(self) -> None:
         """Count the running task as in flight: shutdown lets it finish rather than cancel it."""
@@ -194,8 +201,19 @@ class BriefbotScheduler:
     async def poll_feeds(self) -> None:
         from storage import feedstore
 
+        self._hold()  # shutdown lets the feeds being read finish, and claims no more
         await asyncio.sleep(random.uniform(0, 2))  # instances sharing a database do not poll in lockstep
-        await asyncio.to_thread(feedstore.poll_feeds, self.store, self.storage_settings, due_only=True)
+        if self._stopping.is_set():
+            return
+        try:
+            await asyncio.to_thread(
+                lambda: feedstore.poll_feeds(
+                    self.store, self.storage_settings, due_only=True, stop=self._stopping
+                )
+            )
+        except asyncio.CancelledError:  # a feed slower than shutdown's wait: its claim lapses by itself
+            log.info("feed poll stopped at shutdown; a feed being read is polled again after its lease")
+            return
         await self.notify_failing_feeds()
 
     async def notify_failing_feeds(self) -> None:

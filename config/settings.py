@@ -41,6 +41,11 @@ def one_of(*choices: str) -> Check:
     return check
 
 
+def web_url(value: Any) -> str | None:
+    scheme, _, rest = str(value).partition("://")
+    return None if scheme in ("http", "https") and rest.strip("/") else "must be an http(s) URL"
+
+
 SUMMARY_ALGORITHMS = ("news", "lead", "lexrank", "textrank", "luhn", "lsa", "kl", "sumbasic")
 
 
@@ -95,6 +100,11 @@ class SlackSettings:
     )
     port: int = setting(3000, "port of the HTTP mode's server", check=positive)
     path: str = setting("/slack/events", "URL path of the HTTP mode's endpoint")
+    api_url: str = setting(
+        "https://slack.com/api/",
+        "base URL of Slack's Web API (GovSlack: https://slack-gov.com/api/)",
+        check=web_url,
+    )
     managers: tuple[str, ...] = setting(
         (),
         "Slack user ids allowed to change subscriptions and sources "

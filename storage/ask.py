@@ -31,6 +31,7 @@ from storage.question import Question, parse_question, sentence_terms
 from storage.sentence_index import StoredArticle
 from storage.store import Store
 from storage.values import Answer, Citation
+from summarizer.kinds import load_gazetteer
 from summarizer.weights import LinearModel, load
 
 CANDIDATE_SENTENCES = 200  # sentences fetched by the rarer words
@@ -107,6 +108,14 @@ class Candidates:
     unknown: float  # share of the question's weight in words no stored sentence holds
     sentences: tuple[Candidate, ...]
     weights: dict[str, float] = field(default_factory=dict)  # each question term's share of its weight
+
+
+def warm_up() -> None:
+    """Load now what the first question would: both models and the gazetteer of places (0.3 s of
+    reading that holds the interpreter, so a chat process pays it at start, not in someone's ask)."""
+    load("ask_sentence", "storage.weights")
+    load("ask_answerable", "storage.weights")
+    load_gazetteer()
 
 
 def ask(store: Store, text: str) -> Answer:

@@ -139,8 +139,9 @@ def poll_feeds(
     due_only: bool = False,
     progress: Callable[[IngestResult], None] | None = None,
     owner: str | None = None,
+    stop: threading.Event | None = None,
 ) -> list[PollReport]:
-    return list(polls(store, settings, due_only=due_only, progress=progress, owner=owner))
+    return list(polls(store, settings, due_only=due_only, progress=progress, owner=owner, stop=stop))
 
 
 def polls(
@@ -150,12 +151,14 @@ def polls(
     due_only: bool = False,
     progress: Callable[[IngestResult], None] | None = None,
     owner: str | None = None,
+    stop: threading.Event | None = None,
 ) -> Iterator[PollReport]:
     """Poll the feeds (``due_only``: those due), one claimed at a time, each report as it is done.
 
     Each feed is claimed in the database before it is polled, so instances sharing it (and a cron
     job's ``briefbot feeds poll`` beside a running bot) split the feeds and never poll one together;
-    a feed claimed by a poller that died is taken over once its lease runs out.
+    a feed claimed by a poller that died is taken over once its lease runs out. Once ``stop`` is
+    set (the bot is shutting down), no further feed is claimed; the feeds being read are finished.
     """
     owner = owner or instance_name()
     started = store.clock()  # a feed another instance polled since then is not polled again
@@ -168,6 +171,8 @@ def polls(
     def worker() -> None:
         try:
             while True:
+                if stop is not None and stop.is_set():
+                    return
                 with done_lock:
                     feed = claim_feed(store, owner, due_only=due_only, polled_before=started, exclude=done)
                     if feed is None:

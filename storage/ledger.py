@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -186,6 +186,24 @@ def retryable(
             )
         ).all()
         return [(channel_id, digest_date) for channel_id, digest_date in rows]
+
+
+def sent(store: Store, due: Collection[tuple[int, date]]) -> set[tuple[int, date]]:
+    """Which of these (channel, digest date) pairs are sent: one query for the reconcile pass,
+    however many channels are subscribed."""
+    if not due:
+        return set()
+    channels = {channel for channel, _ in due}
+    since = min(day for _, day in due)
+    with store.sessions() as session:
+        rows = session.execute(
+            select(DeliveryRow.channel_id, DeliveryRow.digest_date).where(
+                DeliveryRow.status == "sent",
+                DeliveryRow.digest_date >= since,
+                DeliveryRow.channel_id.in_(channels),
+            )
+        )
+        return {(channel, day) for channel, day in rows} & set(due)
 
 
 def is_sent(store: Store, channel_id: int, digest_date: date) -> bool:

@@ -387,6 +387,12 @@ def _cities() -> frozenset[str]:
     return frozenset(c["name"].lower() for c in cities if c["population"] >= MIN_CITY_POPULATION)
 
 
+def load_gazetteer() -> None:
+    """Read both gazetteers now, not in the middle of the first question about a place."""
+    _gazetteer()
+    _cities()
+
+
 def in_gazetteer(name: str, *, cities: bool = False) -> bool:
     """Whether ``name`` is a country, US state or continent (or, with ``cities``, a large city)."""
     lower = name.lower()

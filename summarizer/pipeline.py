@@ -15,12 +15,18 @@ from summarizer.actors import extract_actors
 from summarizer.brief import Brief
 from summarizer.clean import clean
 from summarizer.figures import extract_figures
+from summarizer.kinds import load_gazetteer
 from summarizer.mentions import read_doc
 from summarizer.nlp import load_model
 from summarizer.ranking import rank
 from summarizer.sentences import Span, split_sentences
 from summarizer.version import SUMMARIZER_VERSION
 
+# Names a person, an organisation and a place, and states figures: every model a brief uses is read.
+WARM_UP_TEXT = (
+    "Mayor Jane Holloway of Marlow said on Tuesday that the council would spend $40 million on a light "
+    "rail line to Paris, France. The Marlow Transit Authority expects 12,000 riders a day by 2028."
+)
 MAX_MODEL_CHARS = 200_000  # entities past this point of a very long text are not looked for
 MAX_FALLBACK_TITLE = 100
 
@@ -68,6 +74,13 @@ class Summarizer:
     def nlp(self) -> Any:
         return load_model(self.settings.spacy_model)
 
+    def warm_up(self) -> None:
+        """Load now what the first brief would: the model, the weights, the gazetteer. Loading holds
+        the interpreter for a second or two; a process that also serves chat pays it at start, not
+        while someone's command waits for its acknowledgement."""
+        load_gazetteer()
+        self.brief(WARM_UP_TEXT)
+
     def brief(self, text: str, *, title: str | None = None) -> Brief:
         """One article's brief. Raises :class:`EmptyText` when there is no story in the text."""
         prepared = prepare(text, title)
@@ -107,9 +120,7 @@ class Summarizer:
         )
         tokens, entities = read_doc(doc, starts, prepared.body_start)
         actors = extract_actors(entities, tokens, summary=chosen, limit=settings.actors)
-        figures = extract_figures(
-            entities, tokens, sentences, bounds, prepared.text, limit=settings.figures
-        )
+        figures = extract_figures(entities, tokens, sentences, bounds, prepared.text, limit=settings.figures)
         return Brief(
             title=prepared.title or fallback_title(sentences[0]),
             summary=tuple(sentences[i] for i in chosen),

