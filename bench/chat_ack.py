@@ -320,6 +320,7 @@ def measure(
         "BRIEFBOT_SLACK_API_URL": api.url,
         "BRIEFBOT_STORAGE_ALLOW_HOSTS": "127.0.0.0/8",
         "BRIEFBOT_STORAGE_FETCH_TIMEOUT": "30",
+        "BRIEFBOT_STORAGE_FIRST_POLL_ENTRIES": "1000000",  # every entry of the fresh feeds is polled
         "SLACK_BOT_TOKEN": TOKEN,
         "SLACK_SIGNING_SECRET": SECRET,
     }

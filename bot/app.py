@@ -7,20 +7,33 @@ from pathlib import Path
 
 from config import Settings
 from storage import ask
-from storage.db import default_database_url, open_database
+from storage.db import default_data_dir, default_database_url, normalise_database_url, open_database
 from storage.store import Store
 from summarizer import Summarizer
 
+DEMO_DATABASE = "briefbot-demo.db"
+
+
+def data_dir(settings: Settings) -> Path:
+    """Where the SQLite stores live: ``storage.data_dir``, else the user's data folder."""
+    return Path(settings.storage.data_dir) if settings.storage.data_dir else default_data_dir()
+
 
 def database_url(settings: Settings) -> str:
-    storage = settings.storage
-    if storage.database_url:
-        return storage.database_url
-    return default_database_url(Path(storage.data_dir) if storage.data_dir else None)
+    """The store's URL as every consumer must use it (``postgres://`` and the like normalised)."""
+    if settings.storage.database_url:
+        return normalise_database_url(settings.storage.database_url)
+    return default_database_url(data_dir(settings))
 
 
-def open_store(settings: Settings) -> Store:
-    engine, sessions = open_database(database_url(settings))
+def demo_database_url(settings: Settings) -> str:
+    """The demo's own SQLite file beside the real store: fictional samples never reach production."""
+    return default_database_url(data_dir(settings), name=DEMO_DATABASE)
+
+
+def open_store(settings: Settings, *, url: str | None = None) -> Store:
+    """The store at ``url``, by default the configured one."""
+    engine, sessions = open_database(url or database_url(settings))
     return Store(engine=engine, sessions=sessions, summarizer=Summarizer(settings=settings.summarizer))
 
 

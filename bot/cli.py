@@ -5,19 +5,24 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
+import os
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
+from config.settings import unknown_variables
 from summarizer.cli import add_brief_options, brief_files
 
 if TYPE_CHECKING:  # the store is imported by the commands that use it, not at start-up
     from storage.values import Citation
 
 PROG = "briefbot"
+log = logging.getLogger("briefbot")
 
 
 def samples_dir() -> Path:
@@ -29,16 +34,40 @@ def is_url(text: str) -> bool:
     return text.startswith(("http://", "https://"))
 
 
+def add_config_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
+    """``--config`` on the main parser and on every (sub)command, so it may come before or after it.
+
+    Its default is SUPPRESS, never None: argparse copies a subcommand's defaults over what the main
+    parser read, so ``briefbot --config F brief ...`` would otherwise lose F to brief's own None.
+    """
+    parser.add_argument(
+        "--config",
+        type=Path,
+        metavar="TOML",
+        default=argparse.SUPPRESS,
+        help="settings file (default $BRIEFBOT_CONFIG)",
+    )
+    return parser
+
+
+class CommandParser(argparse.ArgumentParser):
+    """A (sub)command's parser: each takes ``--config``, and so do the subcommands it creates."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        add_config_option(self)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog=PROG,
         description="Keep a team briefed in its chat: brief articles, post daily digests, "
         "search and answer questions over what was read.",
     )
-    parser.add_argument(
-        "--config", type=Path, metavar="TOML", help="settings file (default $BRIEFBOT_CONFIG)"
+    add_config_option(parser)
+    commands = parser.add_subparsers(
+        dest="command", metavar="COMMAND", required=True, parser_class=CommandParser
     )
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     ingest = commands.add_parser(
         "ingest",
@@ -53,8 +82,10 @@ def build_parser() -> argparse.ArgumentParser:
         "brief",
         help="brief a stored article, a file or a URL",
         description="Show the brief of a stored article (by id), or brief files or URLs.",
+        conflict_handler="resolve",  # add_brief_options' own --config gives way to the shared one
     )
     add_brief_options(brief)
+    add_config_option(brief)  # again, after the summarizer's (default None, which would drop a given file)
     brief.add_argument("items", nargs="+", metavar="ID|PATH|URL|WORDS")
 
     search = commands.add_parser(
@@ -120,10 +151,16 @@ def build_parser() -> argparse.ArgumentParser:
     demo = commands.add_parser(
         "demo",
         help="ingest the shipped sample articles, show their briefs and a search",
-        description="Ingest the sample articles shipped with briefbot into the store, "
+        description="Ingest the sample articles shipped with briefbot into a store of the demo's own "
+        "(briefbot-demo.db in the data folder; --real-store for the configured one), "
         "show their briefs, a search and an answer.",
     )
     demo.add_argument("--json", action="store_true")
+    demo.add_argument(
+        "--real-store",
+        action="store_true",
+        help="store the fictional samples in the configured store instead of the demo's own",
+    )
     return parser
 
 
@@ -134,7 +171,10 @@ class UsageError(Exception):
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
-        settings = load_settings(args.config)
+        settings = load_settings(getattr(args, "config", None))
+        configure_logging(settings.logging)
+        for warning in unknown_variables(os.environ):
+            log.warning(warning)
         handler = HANDLERS[args.command]
         return handler(args, settings)
     except (ConfigError, UsageError) as error:
@@ -199,7 +239,7 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
                 print(f"{PROG}: {error}", file=sys.stderr)
                 errors += 1
             continue
-        for document in iter_documents([Path(item)]):
+        for document in iter_documents([Path(item)], max_bytes=settings.storage.max_bytes):
             if isinstance(document, UnreadableFile):
                 print(f"{PROG}: {document}", file=sys.stderr)
                 errors += 1
@@ -244,10 +284,12 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
         return _brief_by_title(args, dataclasses.replace(settings, summarizer=summarizer_settings))
     ids = [item for item in args.items if item.isdigit() and not Path(item).exists()]
     urls = [item for item in args.items if is_url(item)]
-    files = [Path(item) for item in args.items if item not in ids and item not in urls]
-    status = 0
+    named = [Path(item) for item in args.items if item not in ids and item not in urls]
+    files = _within_size(named, settings)
+    status = 0 if len(files) == len(named) else 1
     if files:
-        status = brief_files(files, summarizer_settings, as_json=args.json, markdown=args.markdown, prog=PROG)
+        shown = brief_files(files, summarizer_settings, as_json=args.json, markdown=args.markdown, prog=PROG)
+        status = max(status, shown)
     if ids or urls:
         store = _store(dataclasses.replace(settings, summarizer=summarizer_settings))
         for item in [*ids, *urls]:
@@ -257,6 +299,22 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             _print_stored(stored, args)
     return status
+
+
+def _within_size(files: list[Path], settings: Settings) -> list[Path]:
+    """The files within ``storage.max_bytes``; one line on stderr for each of the others."""
+    from storage.documents import check_size
+    from summarizer.textfile import UnreadableFile
+
+    kept = []
+    for path in files:
+        try:
+            check_size(path, settings.storage.max_bytes)
+        except UnreadableFile as error:
+            print(f"{PROG}: {error}", file=sys.stderr)
+            continue
+        kept.append(path)
+    return kept
 
 
 def _print_stored(stored: Any, args: argparse.Namespace) -> None:
@@ -473,16 +531,10 @@ def cmd_feeds(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
-    import logging
 
     from bot.runner import NothingToRun, run
     from bot.secrets import Secrets
 
-    logging.basicConfig(
-        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr
-    )
-    for noisy in ("apscheduler", "alembic", "httpx"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
     try:
         return asyncio.run(
             run(
@@ -531,7 +583,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from storage.search import search
     from summarizer.render import to_text
 
-    store = _store(settings)
+    store = _demo_store(settings, real=args.real_store)
     documents = [d for d in iter_documents([samples_dir()]) if not isinstance(d, Exception)]
     bar, step = _progress(len(documents), "ingesting samples")
     with bar:
@@ -557,6 +609,19 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
             print_citation(citation)
         print()
     return 0
+
+
+def _demo_store(settings: Settings, *, real: bool) -> Any:
+    """The demo's own SQLite store unless ``--real-store``: its articles are fictional, and a first try
+    must leave a production store (and its channels' digests) untouched. Said on the first line."""
+    from bot.app import database_url, demo_database_url, open_store
+
+    url = database_url(settings) if real else demo_database_url(settings)
+    store = open_store(settings, url=url)
+    shown = store.engine.url.render_as_string(hide_password=True)
+    kind = "the configured store" if real else "the demo's own store; --real-store uses the configured one"
+    print(f"== demo store: {shown} ({kind})")
+    return store
 
 
 HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {

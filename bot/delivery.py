@@ -1,14 +1,19 @@
-"""Posting a channel's digest exactly once: claim in the ledger, compose, post, mark sent.
+"""Posting a channel's messages exactly once: claim in the ledger, compose, post part by part, mark sent.
 
-Posting goes through the platform's poster (Slack, Discord, console) registered by ``briefbot run``;
-a platform error is retried a few times with a pause, then the claim is given back as failed so the
-scheduler's retry pass (or another instance) tries again later: a digest is delayed, never lost.
+Posting goes through the platform's poster (Slack, Discord, console) registered by ``briefbot run``.
+Each part posted is recorded in the ledger as it goes, renewing the claim's lease; a platform error
+is retried a few times with a pause, then the claim is given back as failed, its progress kept, so
+the scheduler's retry pass (here or on another instance) continues from the part that failed: a
+digest is delayed, never lost, and no part of it is posted twice. An instance that finds its claim
+taken over (its lease ran out while the platform kept it waiting) stops posting at once.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -24,6 +29,10 @@ log = logging.getLogger(__name__)
 
 POST_ATTEMPTS = 3
 RETRY_PAUSE = 2.0
+
+
+class ClaimLost(Exception):
+    """Another instance took the message over (this one's lease ran out): stop posting it."""
 
 
 def digest_date(now: datetime, digest_time: str, timezone: str) -> date:
@@ -47,6 +56,7 @@ class Deliverer:
     owner: str = field(default_factory=ledger.instance_name)
     lease: timedelta = ledger.DEFAULT_LEASE
     retry_pause: float = RETRY_PAUSE
+    mark_pause: float = 1.0  # mark_sent's first pause when the database fails
 
     async def deliver(self, channel_id: int, now: datetime, *, force: bool = False) -> Reply | None:
         """Post today's digest for the channel unless it was posted; returns what was posted.
@@ -61,49 +71,137 @@ class Deliverer:
             if force
             else digest_date(now, channel.digest_time, channel.timezone)
         )
-        held = await asyncio.to_thread(
-            lambda: ledger.claim(self.store, channel_id, day, owner=self.owner, now=now, lease=self.lease)
+        claimed = await asyncio.to_thread(
+            lambda: ledger.claim(self.store, channel_id, day, owner=self.owner, lease=self.lease)
         )
-        if held is None:
+        if claimed is None:
             return None
+        held = claimed
         try:
             digest = await asyncio.to_thread(
-                lambda: compose(self.store, channel_id, now=now, timezone=channel.timezone)
+                compose,
+                self.store,
+                channel_id,
+                now=now,
+                timezone=channel.timezone,
+                article_ids=held.article_ids,
             )
+            if held.article_ids is None:
+                planned = await asyncio.to_thread(ledger.record_plan, self.store, held, digest.article_ids)
+                if planned is None:
+                    raise ClaimLost(f"digest for channel {channel_id} on {day}")
+                held = planned
             reply: Reply = DigestReply(digest=digest)
             if not (digest.empty and channel.quiet_when_empty):
-                await self._post(channel, reply)
+                await self._post(channel, reply, held)
+        except ClaimLost as lost:
+            log.warning("%s was taken over by another instance; this one stopped posting it", lost)
+            return None
         except Exception as error:
             log.warning("digest for channel %s on %s failed: %s", channel_id, day, error)
             await asyncio.to_thread(ledger.mark_failed, self.store, held, f"{type(error).__name__}: {error}")
             raise
-        await asyncio.to_thread(lambda: ledger.mark_sent(self.store, held, list(digest.article_ids), now=now))
+        await self._mark_sent(held, list(digest.article_ids))
         return reply
 
+    async def deliver_notice(
+        self, channel_id: int, topic: str, day: date, text: Callable[[], str | None]
+    ) -> bool:
+        """Post a queued notice once, through the same claim as digests; ``text`` is asked for the
+        words when it is posted (None: no longer true, so it is marked done unposted)."""
+        channel = await asyncio.to_thread(get_channel, self.store, channel_id)
+        if channel is None or channel.platform not in self.posters:
+            return False
+        held = await asyncio.to_thread(
+            lambda: ledger.claim(self.store, channel_id, day, owner=self.owner, topic=topic, lease=self.lease)
+        )
+        if held is None:
+            return False
+        try:
+            words = await asyncio.to_thread(text)
+            if words is not None and held.parts_sent == 0:
+                await self._post(channel, TextReply(text=words), held)
+        except ClaimLost as lost:
+            log.warning("%s was taken over by another instance", lost)
+            return False
+        except Exception as error:
+            await asyncio.to_thread(ledger.mark_failed, self.store, held, f"{type(error).__name__}: {error}")
+            raise
+        await self._mark_sent(held, [])
+        return words is not None
+
     async def notify(self, channel: Channel, text: str) -> None:
+        """A reply outside the ledger (it need not be exactly once)."""
         await self._post(channel, TextReply(text=text))
 
-    async def _post(self, channel: Channel, reply: Reply) -> None:
+    async def _mark_sent(self, held: ledger.Claim, article_ids: list[int]) -> None:
+        marked = await asyncio.to_thread(
+            lambda: ledger.mark_sent(self.store, held, article_ids, pause=self.mark_pause)
+        )
+        if not marked:  # every part went out under our claim, yet someone took it over meanwhile
+            log.warning(
+                "%s for channel %s on %s: posted, but the claim had passed to another instance",
+                held.topic, held.channel_id, held.digest_date,
+            )
+
+    async def _post(self, channel: Channel, reply: Reply, held: ledger.Claim | None = None) -> None:
         poster = self.posters.get(channel.platform)
         if poster is None:
             raise RuntimeError(
                 f"no poster for platform {channel.platform} (is it configured in this instance?)"
             )
-        start = 0
-        for attempt in range(1, POST_ATTEMPTS + 1):
-            try:
-                await poster(channel.external_id, reply, start=start)
+        start = held.parts_sent if held is not None else 0
+        lost = asyncio.Event()
+
+        async def sent(parts: int) -> None:
+            nonlocal start
+            start = parts
+            if held is None:
                 return
-            except Exception as error:
-                if isinstance(error, PartlyPosted):
-                    start = error.sent
-                if attempt == POST_ATTEMPTS:
+            recorded = await asyncio.to_thread(ledger.record_progress, self.store, held, parts)
+            if lost.is_set() or not recorded:
+                raise ClaimLost(f"{held.topic} for channel {held.channel_id} on {held.digest_date}")
+
+        renewing = asyncio.ensure_future(self._renew(held, lost)) if held is not None else None
+        try:
+            for attempt in range(1, POST_ATTEMPTS + 1):
+                if lost.is_set():
+                    raise ClaimLost(f"{reply.__class__.__name__} for channel {channel.id}")
+                try:
+                    await poster(channel.external_id, reply, start=start, sent=sent)
+                    return
+                except ClaimLost:
                     raise
-                log.warning(
-                    "posting to %s %s failed (attempt %d): %s",
-                    channel.platform,
-                    channel.external_id,
-                    attempt,
-                    error,
-                )
-                await asyncio.sleep(self.retry_pause * attempt)
+                except Exception as error:
+                    if isinstance(error, PartlyPosted):
+                        start = max(start, error.sent)
+                    if attempt == POST_ATTEMPTS:
+                        raise
+                    log.warning(
+                        "posting to %s %s failed (attempt %d): %s",
+                        channel.platform,
+                        channel.external_id,
+                        attempt,
+                        error,
+                    )
+                    await asyncio.sleep(self.retry_pause * attempt)
+        finally:
+            if renewing is not None:
+                renewing.cancel()
+                with contextlib.suppress(asyncio.CancelledError):
+                    await renewing
+
+    async def _renew(self, held: ledger.Claim, lost: asyncio.Event) -> None:
+        """Renew the lease a few times per lease while posting: a post slower than the lease (429
+        waits, retries) keeps its claim; a claim found lost stops the post at its next part."""
+        every = max(self.lease.total_seconds() / 3, 0.05)
+        while True:
+            await asyncio.sleep(every)
+            try:
+                renewed = await asyncio.to_thread(ledger.renew, self.store, held)
+            except Exception as error:  # the database is away: the next part's record will tell
+                log.warning("renewing the claim on %s failed: %s", held.topic, error)
+                continue
+            if not renewed:
+                lost.set()
+                return

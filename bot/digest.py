@@ -65,10 +65,18 @@ class Digest:
 
 
 def compose(
-    store: Store, channel_id: int, *, now: datetime, timezone: str = "UTC", max_stories: int = MAX_STORIES
+    store: Store,
+    channel_id: int,
+    *,
+    now: datetime,
+    timezone: str = "UTC",
+    max_stories: int = MAX_STORIES,
+    article_ids: Sequence[int] | None = None,
 ) -> Digest:
+    """The channel's digest of what it was not sent (``article_ids``: of those, when a digest begun
+    by another attempt is continued: the same articles make the same messages)."""
     zone = ZoneInfo(timezone)
-    articles = store.new_for_channel(channel_id)
+    articles = store.new_for_channel(channel_id, only=article_ids)
     day = now.astimezone(zone).date()
     if not articles:
         return Digest(

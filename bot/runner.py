@@ -7,17 +7,18 @@ import contextlib
 import logging
 import signal
 import sys
-from collections.abc import Awaitable
+from collections.abc import Awaitable, Callable
 from typing import TextIO
 
 from bot.core import CommandCore, Reply
-from bot.core.posting import Poster
+from bot.core.posting import Poster, Progress
 from bot.delivery import Deliverer
 from bot.render.text import render_text
 from bot.render.view import to_view
 from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from config import Settings
+from storage import feedstore
 
 log = logging.getLogger(__name__)
 
@@ -27,8 +28,11 @@ class NothingToRun(RuntimeError):
 
 
 def console_poster(stream: TextIO) -> Poster:
-    async def post(channel: str, reply: Reply, *, start: int = 0) -> None:
-        print(f"[briefbot → console:{channel}]\n{render_text(to_view(reply))}\n", file=stream, flush=True)
+    async def post(channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None) -> None:
+        if start == 0:  # the console prints a reply as one message
+            print(f"[briefbot → console:{channel}]\n{render_text(to_view(reply))}\n", file=stream, flush=True)
+        if sent is not None:
+            await sent(1)
 
     return post
 
@@ -52,6 +56,28 @@ def platforms(settings: Settings, secrets: Secrets, *, console: bool) -> list[st
             "or use --console, or `briefbot chat` to try the commands"
         )
     return chosen
+
+
+async def run_once(scheduler: BriefbotScheduler, settings: Settings) -> int:
+    """``--once``, for cron, CI and trying the scheduler by hand: poll the feeds that are due, post the
+    digests that are due, and exit 1 when one could not be posted, so the cron job's status says so
+    (the ledger keeps it failed, and the next run posts it)."""
+    reports = await asyncio.to_thread(
+        lambda: feedstore.poll_feeds(scheduler.store, settings.storage, due_only=True)
+    )
+    for report in reports:
+        if report.error:
+            print(f"briefbot: feed {report.feed}: {report.error}", file=sys.stderr)
+    result = await scheduler.catch_up()
+    if result.failed:
+        print(
+            f"briefbot: {result.failed} of {result.due} digest(s) due could not be posted (the log above "
+            "says why); the next run tries again",
+            file=sys.stderr,
+        )
+        return 1
+    print(f"briefbot: {len(reports)} feed(s) polled, {result.due} digest(s) due", file=sys.stderr)
+    return 0
 
 
 async def run(
@@ -83,31 +109,28 @@ async def run(
     )
     if "console" in chosen:
         deliverer.posters["console"] = console_poster(stream)
-    services: list[Awaitable[None]] = []
+    services: list[Callable[[], Awaitable[None]]] = []  # started only when serving: --once needs posters
     if "slack" in chosen:
         from bot.adapters.slack_app import run_slack, slack_poster
 
         deliverer.posters["slack"] = slack_poster(secrets, settings=settings.slack)
-        services.append(run_slack(core, settings.slack, secrets))
+        services.append(lambda: run_slack(core, settings.slack, secrets))
     if "discord" in chosen:
         from bot.adapters.discord_bot import discord_poster, run_discord
 
         deliverer.posters["discord"] = discord_poster(secrets)
-        services.append(run_discord(core, settings.discord, secrets))
+        services.append(lambda: run_discord(core, settings.discord, secrets))
 
     scheduler = BriefbotScheduler(store=store, deliverer=deliverer, storage_settings=settings.storage)
     if once:
-        # Post what is due and stop: for cron, for CI, and for trying the scheduler by hand.
-        posted = await scheduler.catch_up()
-        print(f"briefbot: {posted} digest run(s) due", file=sys.stderr)
-        return 0
+        return await run_once(scheduler, settings)
 
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(signum, stop.set)
     scheduler.start()  # its first reconcile pass, at once, posts what was missed while none ran
-    tasks = [asyncio.ensure_future(service) for service in services]
+    tasks = [asyncio.ensure_future(service()) for service in services]
     print(f"briefbot: running {', '.join(chosen)}; stop with Ctrl-C", file=sys.stderr, flush=True)
     waiter = asyncio.ensure_future(stop.wait())
     done, _ = await asyncio.wait([waiter, *tasks], return_when=asyncio.FIRST_COMPLETED)

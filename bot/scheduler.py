@@ -26,7 +26,8 @@ import logging
 import random
 import threading
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -35,7 +36,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from bot.delivery import Deliverer, digest_date
 from bot.trigger import DailyAt
 from config import StorageSettings
-from storage import ledger
+from storage import ledger, notices
 from storage.channels import subscribed_channels
 from storage.store import Store
 
@@ -63,6 +64,14 @@ async def feeds_job() -> None:
 async def sync_job() -> None:
     if _active is not None:
         await _active.sync()
+
+
+@dataclass(frozen=True)
+class CatchUp:
+    """What a reconcile pass found: digests due and not yet sent, and how many of them failed to post."""
+
+    due: int = 0
+    failed: int = 0
 
 
 class BriefbotScheduler:
@@ -146,12 +155,12 @@ class BriefbotScheduler:
                 continue
             self.scheduler.add_job(digest_job, trigger, args=[channel_id], id=job_id, replace_existing=True)
 
-    async def catch_up(self) -> int:
+    async def catch_up(self) -> CatchUp:
         """Post every digest whose time today has passed within the grace time and that is not sent.
 
         The reconcile pass: covers a digest whose time passed while no instance ran, or while the
         instance whose job fired died before posting, or a channel subscribed meanwhile. The ledger
-        keeps it to one post.
+        keeps it to one post. The failures are counted for ``run --once``, whose cron job must fail.
         """
         now = self.clock()
         due = []
@@ -165,9 +174,10 @@ class BriefbotScheduler:
                 due.append((channel.id, day))
         sent = await asyncio.to_thread(ledger.sent, self.store, due)
         unsent = [channel_id for channel_id, day in due if (channel_id, day) not in sent]
+        failed = 0
         for channel_id in unsent:
-            await self.run_digest(channel_id)
-        return len(unsent)
+            failed += not await self.run_digest(channel_id)
+        return CatchUp(due=len(unsent), failed=failed)
 
     def _hold(self) -> None:
         """Count the running task as in flight: shutdown lets it finish rather than cancel it."""
@@ -176,12 +186,16 @@ class BriefbotScheduler:
             self._inflight.add(task)
             task.add_done_callback(self._inflight.discard)
 
-    async def run_digest(self, channel_id: int) -> None:
+    async def run_digest(self, channel_id: int) -> bool:
+        """False when the digest failed to post (the ledger has it for a retry); True when it was posted,
+        or was not this instance's to post."""
         self._hold()
         try:
             await self.deliverer.deliver(channel_id, self.clock())
         except Exception as error:
             log.warning("digest for channel %s not posted yet: %s", channel_id, error)
+            return False
+        return True
 
     async def sync(self) -> None:
         """Follow subscription changes made in chat, post what is due and not sent, and retry
@@ -189,14 +203,29 @@ class BriefbotScheduler:
         self._hold()
         await asyncio.to_thread(self.sync_channels)
         await self.catch_up()
-        now = self.clock()
+        await self.retry()
+
+    async def retry(self, *, notices_only: bool = False) -> None:
+        """Post what the ledger holds queued, failed, or abandoned by a poster that vanished: digests
+        (continued from the part that failed) and notices."""
+        since = (self.clock() - timedelta(days=1)).date()
         due = await asyncio.to_thread(
-            lambda: ledger.retryable(
-                self.store, since=(now - timedelta(days=1)).date(), now=now, lease=self.deliverer.lease
-            )
+            lambda: ledger.retryable(self.store, since=since, lease=self.deliverer.lease)
         )
-        for channel_id, _day in due:
-            await self.run_digest(channel_id)
+        for channel_id, topic, day in due:
+            if topic != ledger.DIGEST:
+                await self.run_notice(channel_id, topic, day)
+            elif not notices_only:
+                await self.run_digest(channel_id)
+
+    async def run_notice(self, channel_id: int, topic: str, day: date) -> None:
+        self._hold()
+        try:
+            await self.deliverer.deliver_notice(
+                channel_id, topic, day, lambda: notices.text_for(self.store, topic)
+            )
+        except Exception as error:
+            log.warning("notice %s for channel %s not posted yet: %s", topic, channel_id, error)
 
     async def poll_feeds(self) -> None:
         from storage import feedstore
@@ -217,15 +246,7 @@ class BriefbotScheduler:
         await self.notify_failing_feeds()
 
     async def notify_failing_feeds(self) -> None:
-        """Tell the channels that use a feed, once, that it keeps failing (MonitoRSS #276)."""
-        from storage import feedstore
-        from storage.channels import Channel
-
-        notices: list[tuple[Channel, str]] = await asyncio.to_thread(
-            feedstore.claim_failure_notices, self.store, FEED_FAILURES_BEFORE_NOTICE
-        )
-        for channel, text in notices:
-            try:
-                await self.deliverer.notify(channel, text)
-            except Exception as error:
-                log.warning("could not tell channel %s about a failing feed: %s", channel.id, error)
+        """Tell the channels that use a feed, once, that it keeps failing (MonitoRSS #276): queued in
+        the ledger, so a notice that fails to post is retried like a digest."""
+        await asyncio.to_thread(notices.queue_failing_feeds, self.store, FEED_FAILURES_BEFORE_NOTICE)
+        await self.retry(notices_only=True)

@@ -9,6 +9,7 @@ from __future__ import annotations
 from config.errors import ConfigError
 from config.settings import (
     DiscordSettings,
+    LoggingSettings,
     Settings,
     SlackSettings,
     StorageSettings,
@@ -19,6 +20,7 @@ from config.settings import (
 __all__ = [
     "ConfigError",
     "DiscordSettings",
+    "LoggingSettings",
     "Settings",
     "SlackSettings",
     "StorageSettings",

@@ -7,6 +7,7 @@ metadata, so the loader, the error messages and the README table come from one p
 from __future__ import annotations
 
 import dataclasses
+import difflib
 import os
 import tomllib
 from collections.abc import Callable, Mapping
@@ -14,9 +15,13 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from config.errors import ConfigError
+from storage.netguard import parse_allow
 
 ENV_PREFIX = "BRIEFBOT_"
 CONFIG_ENV = "BRIEFBOT_CONFIG"
+# BRIEFBOT_* variables read on purpose that are not settings: the settings file, ./dev's virtualenv,
+# and the test suite's own (its evaluation data, its PostgreSQL server).
+NOT_SETTINGS = frozenset({CONFIG_ENV, "BRIEFBOT_VENV", "BRIEFBOT_SHARED_DATA", "BRIEFBOT_TEST_POSTGRES_URL"})
 
 Check = Callable[[Any], str | None]
 
@@ -44,6 +49,29 @@ def one_of(*choices: str) -> Check:
 def web_url(value: Any) -> str | None:
     scheme, _, rest = str(value).partition("://")
     return None if scheme in ("http", "https") and rest.strip("/") else "must be an http(s) URL"
+
+
+def host_entries(value: tuple[str, ...]) -> str | None:
+    """Checked at load, with the fetcher's own parser: a bad network found at the first fetch would
+    fail a chat user's link (or a night's feed poll) instead of the operator's start."""
+    for entry in value:
+        try:
+            parse_allow([entry])
+        except ValueError:
+            return f"{entry!r} is not a host name, IP address or network (such as 10.0.0.0/8)"
+    return None
+
+
+def guild_ids(value: tuple[str, ...]) -> str | None:
+    bad = [entry for entry in value if not entry.isdigit()]
+    return f"must be numbers (guild ids), and {bad[0]!r} is not" if bad else None
+
+
+LOG_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
+
+
+def log_level(value: Any) -> str | None:
+    return None if str(value).upper() in LOG_LEVELS else f"must be one of {', '.join(LOG_LEVELS)}"
 
 
 SUMMARY_ALGORITHMS = ("news", "lead", "lexrank", "textrank", "luhn", "lsa", "kl", "sumbasic")
@@ -82,13 +110,21 @@ class StorageSettings:
         env="BRIEFBOT_DATA_DIR",
     )
     allow_hosts: tuple[str, ...] = setting(
-        (), "hosts, addresses or networks a URL may point to although private or loopback (comma-separated)"
+        (),
+        "hosts, addresses or networks a URL may point to although private or loopback (comma-separated)",
+        check=host_entries,
     )
     fetch_timeout: float = setting(10.0, "seconds to wait for a URL or feed", check=positive)
     max_bytes: int = setting(5_000_000, "largest page, feed or file accepted, in bytes", check=positive)
     feed_interval: int = setting(30, "minutes between polls of each feed", check=positive)
     fetch_concurrency: int = setting(16, "pages a poll fetches at once, in all", check=positive)
     fetch_per_host: int = setting(2, "pages a poll fetches at once from one host", check=positive)
+    first_poll_entries: int = setting(
+        3,
+        "entries a new feed's first poll stores, the newest; its older ones are taken as seen "
+        "(0: all of them)",
+        check=not_negative,
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -99,6 +135,7 @@ class SlackSettings:
         check=one_of("socket", "http"),
     )
     port: int = setting(3000, "port of the HTTP mode's server", check=positive)
+    host: str = setting("0.0.0.0", "address the HTTP mode's server listens on (127.0.0.1: this machine only)")
     path: str = setting("/slack/events", "URL path of the HTTP mode's endpoint")
     api_url: str = setting(
         "https://slack.com/api/",
@@ -118,6 +155,19 @@ class DiscordSettings:
         (),
         "guild ids to register slash commands in at once (global "
         "registration can take up to an hour to show)",
+        check=guild_ids,
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LoggingSettings:
+    level: str = setting(
+        "INFO", "least severe log records shown: DEBUG, INFO, WARNING or ERROR", check=log_level
+    )
+    format: str = setting(
+        "text",
+        "text (one readable line a record) or json (one JSON object a line)",
+        check=one_of("text", "json"),
     )
 
 
@@ -127,6 +177,7 @@ class Settings:
     storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
     slack: SlackSettings = dataclasses.field(default_factory=SlackSettings)
     discord: DiscordSettings = dataclasses.field(default_factory=DiscordSettings)
+    logging: LoggingSettings = dataclasses.field(default_factory=LoggingSettings)
 
 
 def _section_types() -> dict[str, type]:
@@ -136,6 +187,39 @@ def _section_types() -> dict[str, type]:
 
 def env_name(section: str, field: dataclasses.Field[Any]) -> str:
     return field.metadata.get("env") or f"{ENV_PREFIX}{section}_{field.name}".upper()
+
+
+def setting_variables() -> list[str]:
+    return [
+        env_name(section, field)
+        for section, kind in _section_types().items()
+        for field in dataclasses.fields(kind)
+    ]
+
+
+def unknown_variables(env: Mapping[str, str]) -> list[str]:
+    """One line for each ``BRIEFBOT_*`` variable that names no setting, with the closest real name.
+
+    A misspelt variable is otherwise a setting the operator believes in but does not have (e.g.
+    ``BRIEFBOT_STORAGE_DATABASE_URL`` for ``BRIEFBOT_DATABASE_URL``); it is not an error, since other
+    tools may share the prefix.
+    """
+    known = setting_variables()
+    lines = []
+    for name in sorted(env):
+        if not name.startswith(ENV_PREFIX) or name in NOT_SETTINGS or name in known:
+            continue
+        # compared without the prefix, which every name shares and which would make any name "close"
+        close = difflib.get_close_matches(
+            name.removeprefix(ENV_PREFIX), [k.removeprefix(ENV_PREFIX) for k in known]
+        )
+        hint = (
+            f"did you mean {ENV_PREFIX}{close[0]}?"
+            if close
+            else "the README's Configuration table lists them"
+        )
+        lines.append(f"{name} names no briefbot setting and is ignored; {hint}")
+    return lines
 
 
 def _coerce(raw: Any, kind: type, where: str, *, from_env: bool = False) -> Any:

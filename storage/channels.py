@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
 
 from storage.models import ChannelRow, ChannelSourceRow, SourceRow
 from storage.store import Store, as_utc
@@ -54,15 +56,23 @@ def subscribed_channels(store: Store) -> list[Channel]:
 
 
 def subscribe(
-    store: Store, channel_id: int, *, digest_time: str, timezone: str, quiet_when_empty: bool | None = None
+    store: Store,
+    channel_id: int,
+    *,
+    digest_time: str | None = None,
+    timezone: str | None = None,
+    quiet_when_empty: bool | None = None,
 ) -> Channel:
-    """Turn the daily digest on (or move it). Validation of time and zone is the caller's job."""
+    """Turn the daily digest on (or move it). What is None keeps what the channel had (a new channel:
+    09:00 UTC, not quiet), so moving the time never drops the zone. Validation is the caller's job."""
     with store.sessions.begin() as session:
         row = session.get(ChannelRow, channel_id)
         if row is None:
             raise LookupError(f"no channel #{channel_id}")
-        row.digest_time = digest_time
-        row.timezone = timezone
+        if digest_time is not None:
+            row.digest_time = digest_time
+        if timezone is not None:
+            row.timezone = timezone
         if not row.subscribed:
             row.subscribed = True
         if quiet_when_empty is not None:
@@ -80,21 +90,89 @@ def unsubscribe(store: Store, channel_id: int) -> Channel:
 
 
 def follow(store: Store, channel_id: int, source_id: int) -> bool:
-    """Add a source to the channel's digest; False when it was already there."""
+    """Add a source to the channel's digest; False when it was already there. From then on the
+    channel receives the sources it chose, not every stored article."""
     with store.sessions.begin() as session:
+        channel = session.get(ChannelRow, channel_id)
+        if channel is not None:
+            channel.all_sources = False
         if session.get(ChannelSourceRow, (channel_id, source_id)) is not None:
             return False
         session.add(ChannelSourceRow(channel_id=channel_id, source_id=source_id))
         return True
 
 
-def unfollow(store: Store, channel_id: int, source_id: int) -> bool:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Unfollowed:
+    removed: bool  # False: the channel did not follow it
+    follows_none: bool  # the channel's last feed: its digests are empty until a manager chooses
+    stopped: bool  # a feed a channel added, followed by none now: no longer polled
+
+
+def unfollow(store: Store, channel_id: int, source_id: int) -> Unfollowed:
+    """Take a source out of the channel's digest. A feed that chat added and no channel follows any
+    more is dropped (its articles stay); one added with ``briefbot feeds add`` keeps being polled."""
     with store.sessions.begin() as session:
         row = session.get(ChannelSourceRow, (channel_id, source_id))
         if row is None:
-            return False
+            return Unfollowed(removed=False, follows_none=False, stopped=False)
         session.delete(row)
-        return True
+        session.flush()
+        follows_none = bool(left_without_feeds(session, [channel_id]))
+        stopped = bool(_drop_unfollowed_chat_feeds(session, [source_id]))
+        return Unfollowed(removed=True, follows_none=follows_none, stopped=stopped)
+
+
+def _drop_unfollowed_chat_feeds(session: Session, source_ids: Iterable[int]) -> list[int]:
+    """Drop the feeds of these that a channel added and no channel follows now (articles stay)."""
+    followed_by_some = select(ChannelSourceRow.source_id).where(ChannelSourceRow.source_id == SourceRow.id)
+    dropped = list(
+        session.scalars(
+            select(SourceRow).where(
+                SourceRow.id.in_(list(source_ids)), SourceRow.origin == "chat", ~followed_by_some.exists()
+            )
+        )
+    )
+    for source in dropped:
+        session.delete(source)
+    return [source.id for source in dropped]
+
+
+def left_without_feeds(session: Session, channel_ids: Iterable[int]) -> list[int]:
+    """Of these channels, those that chose feeds and follow none now."""
+    ids = list(channel_ids)
+    if not ids:
+        return []
+    following = select(ChannelSourceRow.channel_id).where(ChannelSourceRow.channel_id == ChannelRow.id)
+    return list(
+        session.scalars(
+            select(ChannelRow.id).where(
+                ChannelRow.id.in_(ids), ChannelRow.all_sources.is_(False), ~following.exists()
+            )
+        )
+    )
+
+
+def receive_everything(store: Store, channel_id: int) -> None:
+    """The channel's digest takes every stored article again (``sources all``); following a feed
+    later narrows it once more."""
+    with store.sessions.begin() as session:
+        channel = session.get(ChannelRow, channel_id)
+        if channel is None:
+            raise LookupError(f"no channel #{channel_id}")
+        channel.all_sources = True
+        chosen = session.scalars(
+            select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
+        ).all()
+        session.execute(delete(ChannelSourceRow).where(ChannelSourceRow.channel_id == channel_id))
+        session.flush()
+        _drop_unfollowed_chat_feeds(session, chosen)
+
+
+def receives_everything(store: Store, channel_id: int) -> bool:
+    with store.sessions() as session:
+        channel = session.get(ChannelRow, channel_id)
+        return channel is None or channel.all_sources
 
 
 def followed(store: Store, channel_id: int) -> list[Feed]:

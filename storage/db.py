@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Engine, create_engine, event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
@@ -21,13 +21,38 @@ class DatabaseError(RuntimeError):
     """The database cannot be opened or migrated; the message is one line."""
 
 
-def default_database_url(data_dir: Path | None = None) -> str:
-    if data_dir is None:
-        from platformdirs import user_data_dir
+def default_data_dir() -> Path:
+    """The user's data folder (platformdirs): ``~/.local/share/briefbot`` on Linux."""
+    from platformdirs import user_data_dir
 
-        data_dir = Path(user_data_dir("briefbot", appauthor=False))
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return f"sqlite:///{data_dir / 'briefbot.db'}"
+    return Path(user_data_dir("briefbot", appauthor=False))
+
+
+def default_database_url(data_dir: Path | None = None, *, name: str = "briefbot.db") -> str:
+    folder = default_data_dir() if data_dir is None else data_dir
+    folder.mkdir(parents=True, exist_ok=True)
+    return f"sqlite:///{folder / name}"
+
+
+def parse_database_url(url: str) -> URL:
+    """The URL every consumer of the database uses, PostgreSQL's spellings made one.
+
+    Hosts hand out ``postgres://`` (Heroku, Render, Fly...), which SQLAlchemy knows no dialect for,
+    and ``postgresql://``, which means psycopg2, not installed: both become ``postgresql+psycopg``.
+    A driver named explicitly (``postgresql+psycopg://``) is kept.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as exc:
+        raise DatabaseError(f"database URL {url!r} is not valid ({exc})") from None
+    backend, _, driver = parsed.drivername.partition("+")
+    if backend in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername=f"postgresql+{driver or 'psycopg'}")
+    return parsed
+
+
+def normalise_database_url(url: str) -> str:
+    return parse_database_url(url).render_as_string(hide_password=False)
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
@@ -42,12 +67,7 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str) -> Engine:
-    try:
-        parsed = make_url(url)
-    except Exception as exc:
-        raise DatabaseError(f"database URL {url!r} is not valid ({exc})") from None
-    if parsed.drivername in {"postgresql", "postgres"}:
-        parsed = parsed.set(drivername="postgresql+psycopg")
+    parsed = parse_database_url(url)
     if parsed.drivername.startswith("sqlite"):
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -72,6 +92,10 @@ def upgrade(engine: Engine, revision: str = "head") -> None:
             connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATION_LOCK})
         config.attributes["connection"] = connection
         command.upgrade(config, revision)
+        if connection.dialect.name == "sqlite":
+            broken = connection.exec_driver_sql("PRAGMA foreign_key_check").all()
+            if broken:  # rolled back with the rest: the store stays as it was
+                raise DatabaseError(f"migration to {revision} broke {len(broken)} reference(s): {broken[:3]}")
     if migrating is not engine:
         migrating.dispose()
 
@@ -94,6 +118,10 @@ def _migration_engine(engine: Engine) -> Engine:
 
 def _driver_leaves_transactions_to_us(dbapi_connection: Any, _record: Any) -> None:
     dbapi_connection.isolation_level = None
+    # A migration that rebuilds a table (Alembic's batch mode: copy, drop, rename) must not let the
+    # drop cascade into the tables that point at it, as SQLite's own procedure for it says; the
+    # references are checked once the migration is done (``upgrade``).
+    dbapi_connection.execute("PRAGMA foreign_keys=OFF")
 
 
 def open_database(url: str, *, migrate: bool = True) -> tuple[Engine, sessionmaker[Session]]:

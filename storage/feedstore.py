@@ -10,24 +10,25 @@ import contextlib
 import queue
 import threading
 import time
-from collections.abc import Callable, Collection, Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Collection, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from config import StorageSettings
 from storage.documents import Document
+from storage.feed_entries import distinct, entry_key, newest, nothing_read, record_seen, seen_before
 from storage.fetch_pool import Limits, fetch_all
 from storage.ledger import instance_name
-from storage.models import ArticleRow, SourceRow
+from storage.models import ArticleRow, ChannelSourceRow, SourceRow
 from storage.store import Store, as_utc
 from storage.values import Feed, IngestResult
 
 if TYPE_CHECKING:  # feedparser is imported only when a feed is read
-    from storage.feeds import FeedResult
+    from storage.feeds import FeedEntry, FeedResult
 
 
 CLAIM_LEASE = timedelta(minutes=10)  # a claimed feed is another instance's to take after this
@@ -42,9 +43,15 @@ class FeedNotFound(LookupError):
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class PollReport:
+    """One feed's poll: ``new`` articles stored; ``duplicates``, entries whose article was already
+    stored; ``skipped``, entries taken as seen without an article (a new feed's backlog, a page
+    refused for good); ``retry``, pages that failed for now, fetched again at the next poll."""
+
     feed: str
     new: int = 0
     duplicates: int = 0
+    skipped: int = 0
+    retry: int = 0
     not_modified: bool = False
     error: str | None = None
 
@@ -87,14 +94,21 @@ def check_feed(url: str, settings: StorageSettings) -> FeedResult:
     )
 
 
-def add_feed(store: Store, url: str, *, title: str | None = None) -> Feed:
+def add_feed(store: Store, url: str, *, title: str | None = None, origin: str = "store") -> Feed:
+    """The feed at ``url``, added if new. ``origin`` ``chat``: a channel added it, and it is polled
+    while some channel follows it; ``store`` (``briefbot feeds add``): polled until removed, and a
+    feed a channel added becomes the store's once added so."""
     location = feed_location(url)
     with store.sessions.begin() as session:
         row = session.scalars(select(SourceRow).where(SourceRow.location == location)).first()
         if row is None:
-            row = SourceRow(kind="feed", location=location, title=title, created_at=store.clock())
+            row = SourceRow(
+                kind="feed", location=location, title=title, created_at=store.clock(), origin=origin
+            )
             session.add(row)
             session.flush()
+        elif origin == "store":
+            row.origin = "store"
         return _to_feed(row)
 
 
@@ -114,12 +128,22 @@ def find_feed(store: Store, ref: str) -> Feed:
 
 
 def remove_feed(store: Store, ref: str) -> Feed:
-    """Stop polling a feed; the articles read from it stay in the store."""
+    """Stop polling a feed; the articles read from it stay in the store. A channel left following
+    no feed is told so, once, in the channel (a queued notice), rather than silently receiving
+    everything or nothing."""
+    from storage.channels import left_without_feeds
+    from storage.notices import queue_no_feeds
+
     feed = find_feed(store, ref)
     with store.sessions.begin() as session:
         row = session.get(SourceRow, feed.id)
         if row is not None:
+            followers = session.scalars(
+                select(ChannelSourceRow.channel_id).where(ChannelSourceRow.source_id == feed.id)
+            ).all()
             session.delete(row)
+            session.flush()
+            queue_no_feeds(session, left_without_feeds(session, followers), store)
     return feed
 
 
@@ -228,7 +252,7 @@ def claim_feed(
     One statement: on PostgreSQL the candidate row is locked (``FOR UPDATE SKIP LOCKED``), so
     instances claiming together take different feeds; SQLite runs one writer at a time, and the
     claim's own condition, checked again by the UPDATE, settles a race between processes."""
-    now = store.clock()
+    now = store.lease_clock()  # leases by the database clock: instances agree on when one ends
     free = or_(SourceRow.claimed_until.is_(None), SourceRow.claimed_until <= now)
     candidate = select(SourceRow.id).where(SourceRow.kind == "feed", free)
     if due_only:
@@ -270,7 +294,7 @@ def renew_feed(store: Store, feed_id: int, owner: str, lease: timedelta = CLAIM_
         result = session.execute(
             update(SourceRow)
             .where(SourceRow.id == feed_id, SourceRow.claimed_by == owner)
-            .values(claimed_until=store.clock() + lease)
+            .values(claimed_until=store.lease_clock() + lease)
             .execution_options(synchronize_session=False)
         )
         return bool(result.rowcount)  # type: ignore[attr-defined]
@@ -297,143 +321,248 @@ def poll_one(
     limits: Limits | None = None,
     storing: threading.Lock | None = None,
 ) -> PollReport:
-    from storage.feeds import FeedError, backoff_delay, poll_feed
+    """Poll one feed: fetch the pages of its entries not seen before, store them, record them as seen.
+
+    A new feed's first poll takes only its ``settings.first_poll_entries`` newest entries and records
+    the rest as seen without fetching them, so following a feed does not flood the next digest."""
+    from storage.feeds import FeedError, poll_feed
     from storage.fetch import FetchError
     from storage.netguard import RefusedURL
-    from storage.web import WebError, fetch_document
 
     now = store.clock()
-    with store.sessions() as session:
-        row = session.get(SourceRow, feed.id)
-        etag, last_modified = (row.etag, row.last_modified) if row else (None, None)
+    state = _feed_state(store, feed.id)
     try:
         result = poll_feed(
             feed.url,
-            etag=etag,
-            last_modified=last_modified,
+            etag=state.etag,
+            last_modified=state.last_modified,
             timeout=settings.fetch_timeout,
             max_bytes=settings.max_bytes,
             allow=settings.allow_hosts,
         )
     except (FeedError, FetchError, RefusedURL, ValueError) as error:
-        message = str(error).splitlines()[0][:1000]
-        with store.sessions.begin() as session:
-            row = session.get(SourceRow, feed.id)
-            if row is not None:
-                row.failures += 1
-                row.last_error = message
-                row.last_polled_at = store.clock()  # when it ended: a later run sees it as done
-                row.next_poll_at = now + timedelta(seconds=backoff_delay(row.failures))
-        return PollReport(feed=feed.url, error=message)
-
-    documents: list[Document] = []
+        return _poll_failed(store, feed, now, error)
+    reading = _Reading()
     if not result.not_modified:
-        entries = list(result.entries)
-        pages = fetch_all(
-            [entry.url for entry in entries if entry.url],
-            lambda url: fetch_document(url, settings),
-            limits or Limits(settings.fetch_concurrency, settings.fetch_per_host),
+        limits = limits or Limits(settings.fetch_concurrency, settings.fetch_per_host)
+        reading = _read_entries(
+            store, settings, feed, result.entries, first=state.first, owner=owner, limits=limits
         )
-        fetched: dict[str, Document | Exception] = {}
-        renewed = time.monotonic()
-        for entry in entries:
-            if entry.url:
-                fetched[entry.url] = next(pages)
-                if owner is not None and time.monotonic() - renewed > RENEW_EVERY:
-                    renew_feed(store, feed.id, owner)  # a long poll keeps its claim
-                    renewed = time.monotonic()
-        for entry in entries:
-            page = fetched.get(entry.url) if entry.url else None
-            if isinstance(page, Document):
-                documents.append(
-                    Document(
-                        location=entry.url or page.location,
-                        text=page.text,
-                        url=entry.url,
-                        title=entry.title or page.title,
-                        published_at=entry.published or page.published_at,
-                        source=feed.url,
-                    )
-                )
-            elif isinstance(page, Exception) and not isinstance(page, WebError):
-                raise page
-            elif entry.summary.strip():  # no page, or none to read: the entry's own summary
-                documents.append(
-                    Document(
-                        location=entry.url or entry.guid or entry.title,
-                        text=entry.summary,
-                        url=entry.url,
-                        title=entry.title,
-                        published_at=entry.published,
-                        source=feed.url,
-                    )
-                )
-        if owner is not None:  # the pages took a while: the claim is renewed before storing them
-            renew_feed(store, feed.id, owner)
+    documents = [document for _, document in reading.documents]
     with storing or contextlib.nullcontext():
         results = store.ingest(documents, source_id=feed.id, progress=progress) if documents else []
-    with store.sessions.begin() as session:
-        row = session.get(SourceRow, feed.id)
-        if row is not None:
-            row.failures = 0
-            row.last_error = None
-            row.failure_notified = False
-            row.last_polled_at = store.clock()  # when it ended: a poll run that began earlier skips it
-            row.next_poll_at = now + timedelta(minutes=settings.feed_interval)
-            if not result.not_modified:
-                row.etag, row.last_modified = result.etag, result.last_modified
-                row.title = result.title or row.title
+    seen = {**reading.seen, **_stored_entries(reading.documents, results)}
+    _poll_succeeded(store, feed, now, settings, result, seen)
     return PollReport(
         feed=feed.url,
         new=sum(r.created for r in results),
-        duplicates=sum(r.duplicate_of is not None for r in results),
+        duplicates=reading.stored + sum(r.duplicate_of is not None for r in results),
+        skipped=reading.skipped,
+        retry=reading.retry,
         not_modified=result.not_modified,
     )
+
+
+@dataclass(frozen=True, slots=True)
+class _FeedState:
+    etag: str | None
+    last_modified: str | None
+    first: bool  # nothing of the feed read yet: this poll takes only its newest entries
+
+
+def _feed_state(store: Store, feed_id: int) -> _FeedState:
+    """The validators of the last poll, and whether this poll is the feed's first: one query."""
+    with store.sessions() as session:
+        row = session.execute(
+            select(SourceRow.etag, SourceRow.last_modified, nothing_read(feed_id)).where(
+                SourceRow.id == feed_id
+            )
+        ).first()
+    return _FeedState(row[0], row[1], bool(row[2])) if row else _FeedState(None, None, False)
+
+
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """A changed feed's entries before storing: the documents to store, each with its entry's key; the
+    entries to record as seen without storing anything; and what the report counts."""
+
+    documents: tuple[tuple[str | None, Document], ...] = ()
+    seen: Mapping[str, int | None] = field(default_factory=dict)
+    stored: int = 0  # seen before, their article stored
+    skipped: int = 0  # seen before without an article (refused), or a new feed's backlog
+    retry: int = 0  # pages that failed for now: the next poll tries them again
+
+
+def _read_entries(
+    store: Store,
+    settings: StorageSettings,
+    feed: Feed,
+    entries: Sequence[FeedEntry],
+    *,
+    first: bool,
+    owner: str | None,
+    limits: Limits,
+) -> _Reading:
+    """Fetch the pages of the entries not seen before (of a new feed, only of its newest), and say
+    which entries to record as seen without storing: a new feed's backlog, refused pages, and
+    entries found by their link among the stored articles."""
+    entries = distinct(entries)
+    with store.sessions() as session:
+        known = seen_before(session, feed.id, entries)
+    backlog: list[FeedEntry] = []
+    if first:
+        entries, backlog = newest(entries, settings.first_poll_entries)
+    fresh = [entry for entry in entries if entry_key(entry) not in known]
+    pages = _fetch_pages(store, settings, feed, fresh, owner=owner, limits=limits)
+    documents, refused, retry = _documents(feed, fresh, pages)
+    taken = [known[key] for key in _keys(entries) if key in known]
+    return _Reading(
+        documents=tuple(documents),
+        seen={
+            **{key: seen.article_id for key, seen in known.items() if not seen.recorded},
+            **{key: None for key in _keys(backlog) if key not in known},
+            **refused,
+        },
+        stored=sum(seen.article_id is not None for seen in taken),
+        skipped=sum(seen.article_id is None for seen in taken) + len(backlog),
+        retry=retry,
+    )
+
+
+def _keys(entries: Iterable[FeedEntry]) -> list[str]:
+    return [key for entry in entries if (key := entry_key(entry)) is not None]
+
+
+def _fetch_pages(
+    store: Store,
+    settings: StorageSettings,
+    feed: Feed,
+    entries: Sequence[FeedEntry],
+    *,
+    owner: str | None,
+    limits: Limits,
+) -> dict[str, Document | Exception]:
+    """The entries' pages, fetched side by side within ``limits``, by URL; the claim is renewed while
+    they come, and once more at the end, before they are stored."""
+    from storage.web import fetch_document
+
+    urls = list(dict.fromkeys(entry.url for entry in entries if entry.url))
+    pages = fetch_all(urls, lambda url: fetch_document(url, settings), limits)
+    fetched: dict[str, Document | Exception] = {}
+    renewed = time.monotonic()
+    for url in urls:
+        fetched[url] = next(pages)
+        if owner is not None and time.monotonic() - renewed > RENEW_EVERY:
+            renew_feed(store, feed.id, owner)  # a long poll keeps its claim
+            renewed = time.monotonic()
+    if owner is not None and urls:
+        renew_feed(store, feed.id, owner)
+    return fetched
+
+
+def _documents(
+    feed: Feed, entries: Sequence[FeedEntry], pages: Mapping[str, Document | Exception]
+) -> tuple[list[tuple[str | None, Document]], dict[str, int | None], int]:
+    """(documents to store with their entries' keys, entries refused for good, pages to retry).
+
+    A page refused for good (not an article, too big, gone) leaves the entry's own summary, if any;
+    one that failed for now leaves nothing, so the entry is not taken as seen and is fetched again."""
+    from storage.web import WebError
+
+    documents: list[tuple[str | None, Document]] = []
+    refused: dict[str, int | None] = {}
+    retry = 0
+    for entry in entries:
+        page = pages.get(entry.url) if entry.url else None
+        if isinstance(page, Exception) and not isinstance(page, WebError):
+            raise page
+        if isinstance(page, WebError) and not page.permanent:
+            retry += 1
+            continue
+        document = _document(feed, entry, page)
+        key = entry_key(entry)
+        if document is not None:
+            documents.append((key, document))
+        elif key is not None:
+            refused[key] = None
+    return documents, refused, retry
+
+
+def _document(feed: Feed, entry: FeedEntry, page: Document | Exception | None) -> Document | None:
+    """The entry's article: its page's text, else (no page, or none to read) the entry's summary."""
+    if isinstance(page, Document):
+        return Document(
+            location=entry.url or page.location,
+            text=page.text,
+            url=entry.url,
+            title=entry.title or page.title,
+            published_at=entry.published or page.published_at,
+            source=feed.url,
+        )
+    if not entry.summary.strip():
+        return None
+    return Document(
+        location=entry.url or entry.guid or entry.title,
+        text=entry.summary,
+        url=entry.url,
+        title=entry.title,
+        published_at=entry.published,
+        source=feed.url,
+    )
+
+
+def _stored_entries(
+    documents: Sequence[tuple[str | None, Document]], results: Sequence[IngestResult]
+) -> dict[str, int | None]:
+    """Entry key: the article stored (or found) for it, or None when its text was no article."""
+    by_location = {result.location: result for result in results}
+    seen: dict[str, int | None] = {}
+    for key, document in documents:
+        result = by_location.get(document.location)
+        if key is not None and result is not None:
+            seen[key] = result.article.id if result.article is not None else None
+    return seen
+
+
+def _poll_failed(store: Store, feed: Feed, now: datetime, error: Exception) -> PollReport:
+    """Record a failed poll: the feed backs off, and its failures count towards the channels' notice."""
+    from storage.feeds import backoff_delay
+
+    message = str(error).splitlines()[0][:1000]
+    with store.sessions.begin() as session:
+        row = session.get(SourceRow, feed.id)
+        if row is not None:
+            row.failures += 1
+            row.last_error = message
+            row.last_polled_at = store.clock()  # when it ended: a later run sees it as done
+            row.next_poll_at = now + timedelta(seconds=backoff_delay(row.failures))
+    return PollReport(feed=feed.url, error=message)
+
+
+def _poll_succeeded(
+    store: Store,
+    feed: Feed,
+    now: datetime,
+    settings: StorageSettings,
+    result: FeedResult,
+    seen: Mapping[str, int | None],
+) -> None:
+    """Record a poll that read the feed, and the entries it saw, in one transaction."""
+    with store.sessions.begin() as session:
+        row = session.get(SourceRow, feed.id)
+        if row is None:
+            return  # removed while it was polled: its entries went with it
+        record_seen(session, feed.id, seen, store.clock())
+        row.failures = 0
+        row.last_error = None
+        row.failure_notified = False
+        row.last_polled_at = store.clock()  # when it ended: a poll run that began earlier skips it
+        row.next_poll_at = now + timedelta(minutes=settings.feed_interval)
+        if not result.not_modified:
+            row.etag, row.last_modified = result.etag, result.last_modified
+            row.title = result.title or row.title
 
 
 def due_at(feed: Feed, now: datetime) -> bool:
     return feed.next_poll_at is None or feed.next_poll_at <= now
 
-
-def claim_failure_notices(store: Store, threshold: int) -> list[tuple[Any, str]]:
-    """(channel, notice) for each feed failing ``threshold`` times in a row and not yet announced.
-
-    The feed is marked announced in the same transaction, so several instances announce it once; a
-    success resets the mark (``poll_one``), so a later breakage is announced again.
-    """
-    from storage.channels import _to_channel
-    from storage.models import ChannelRow, ChannelSourceRow
-
-    out: list[tuple[Any, str]] = []
-    with store.sessions.begin() as session:
-        failing = session.scalars(
-            select(SourceRow)
-            .where(
-                SourceRow.kind == "feed",
-                SourceRow.failures >= threshold,
-                SourceRow.failure_notified.is_(False),
-            )
-            .with_for_update(skip_locked=True)
-        ).all()
-        for feed in failing:
-            followers = session.scalars(
-                select(ChannelRow)
-                .join(ChannelSourceRow, ChannelSourceRow.channel_id == ChannelRow.id)
-                .where(ChannelSourceRow.source_id == feed.id)
-            ).all()
-            if not followers:  # channels that follow no feed in particular read every feed
-                followers = session.scalars(
-                    select(ChannelRow).where(
-                        ChannelRow.subscribed.is_(True),
-                        ~select(ChannelSourceRow)
-                        .where(ChannelSourceRow.channel_id == ChannelRow.id)
-                        .exists(),
-                    )
-                ).all()
-            text = (
-                f"The feed {feed.title or feed.location} has failed {feed.failures} times in a row "
-                f"(last error: {feed.last_error}). Its articles are missing from digests until it recovers."
-            )
-            out.extend((_to_channel(channel), text) for channel in followers)
-            feed.failure_notified = True
-    return out

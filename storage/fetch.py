@@ -39,6 +39,7 @@ DEFAULT_ACCEPT = (
     "application/xml;q=0.9,text/*;q=0.8,*/*;q=0.1"
 )
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+RETRY_STATUSES = frozenset({408, 425, 429})  # client errors that mean "not now", not "never"
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,15 @@ class Fetched:
 
 
 class FetchError(RuntimeError):
-    """The page could not be fetched; ``str(error)`` is one line for the user."""
+    """The page could not be fetched; ``str(error)`` is one line for the user.
+
+    ``permanent``: asking again would get the same answer (a 404, too big, not text), so a feed poll
+    takes the entry as seen; otherwise (a timeout, a 5xx) the next poll tries it again.
+    """
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def fetch(
@@ -132,7 +141,7 @@ def fetch(
             except (httpx.HTTPError, httpx.InvalidURL) as exc:
                 raise FetchError(f"cannot fetch {current}: {_detail(exc)}") from None
             current = target
-    raise FetchError(f"too many redirects (more than {max_redirects}) from {url}")
+    raise FetchError(f"too many redirects (more than {max_redirects}) from {url}", permanent=True)
 
 
 def _redirect_target(response: httpx.Response, current: str) -> str | None:
@@ -140,7 +149,9 @@ def _redirect_target(response: httpx.Response, current: str) -> str | None:
         return None
     location = response.headers.get("location", "").strip()
     if not location:
-        raise FetchError(f"HTTP {response.status_code} redirect without a Location from {current}")
+        raise FetchError(
+            f"HTTP {response.status_code} redirect without a Location from {current}", permanent=True
+        )
     return urljoin(current, location)
 
 
@@ -169,19 +180,20 @@ def _read(
             not_modified=True,
         )
     if not 200 <= status < 300:
-        raise FetchError(f"HTTP {status} from {url}")
+        lasting = 400 <= status < 500 and status not in RETRY_STATUSES
+        raise FetchError(f"HTTP {status} from {url}", permanent=lasting)
     media_type = content_type.split(";", 1)[0].strip().lower()
     if not is_text_type(media_type):
-        raise FetchError(f"{url} is not text or HTML ({media_type})")
+        raise FetchError(f"{url} is not text or HTML ({media_type})", permanent=True)
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:
-        raise FetchError(f"{url} is larger than the {_size(max_bytes)} limit")
+        raise FetchError(f"{url} is larger than the {_size(max_bytes)} limit", permanent=True)
 
     body = bytearray()
     for chunk in response.iter_bytes():
         body += chunk
         if len(body) > max_bytes:
-            raise FetchError(f"{url} is larger than the {_size(max_bytes)} limit")
+            raise FetchError(f"{url} is larger than the {_size(max_bytes)} limit", permanent=True)
         if time.monotonic() > deadline:
             raise FetchError(_timed_out(timeout, url))
     return Fetched(

@@ -1,12 +1,20 @@
-"""The digest delivery ledger: a row per (channel, digest date), claimed before posting.
+"""The delivery ledger: a row per (channel, topic, date) for every message that must go out once:
+a channel's daily digest (topic ``digest``) and its notices (``feed-failing:<feed id>``, ...).
 
-The guarantee: a digest is posted **at most once per claim lease** and, as long as some instance
-keeps running, **at least once**: whoever claims the row posts, marks it sent, and records the
-articles it carried in the same transaction. A second instance or a restart finds the claim (or the
-"sent" mark) and does not post. A claim whose poster died is taken over after ``lease``; a poster
-that died *after* the platform accepted the message but *before* marking it sent can therefore
-cause one repeat after the lease — the one window no database can close without the platform's
-help, kept small by marking sent immediately after the post returns.
+A row is claimed before posting, its progress recorded part by part (a digest may be several
+messages), and marked sent with the articles it carried, in one transaction. The claim is a lease:
+its holder renews it while it posts, and anyone may take over a claim not renewed for ``lease``,
+judged by the database's clock (``Store.lease_clock``), so instances whose clocks differ agree.
+Whoever takes it over continues from the first part not yet posted, composing the same digest (its
+article ids are recorded with the first claim). A holder that finds its claim lost stops posting.
+
+What can still repeat, and nothing else (the README lists them too):
+
+- the part being posted when its poster died, or when the database went away for longer than
+  ``mark_sent`` retries: the platform accepted it, the ledger could not record it, and the next
+  holder posts that one part again after the lease;
+- a part whose post the platform accepted but whose answer never came back (a timeout): the poster
+  cannot tell it from a failure and posts it again.
 
 The claim is a compare-and-set done with plain INSERT and conditional UPDATE, so it behaves the
 same on SQLite (one writer at a time) and PostgreSQL (several instances).
@@ -14,19 +22,27 @@ same on SQLite (one writer at a time) and PostgreSQL (several instances).
 
 from __future__ import annotations
 
+import logging
 import os
 import socket
+import time
 from collections.abc import Collection, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import and_, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy.exc import DBAPIError, IntegrityError
+from sqlalchemy.orm import Session
 
 from storage.models import DeliveryRow
 from storage.store import Store, as_utc, record_delivered
 
+log = logging.getLogger(__name__)
+
 DEFAULT_LEASE = timedelta(minutes=10)
+DIGEST = "digest"
+MARK_ATTEMPTS = 6  # mark_sent's tries when the database fails: 1+2+4+8+16 s of pauses between them
+CLAIMABLE = ("failed", "pending")  # given back, or queued by enqueue(): anyone may take it at once
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -36,6 +52,9 @@ class Claim:
     digest_date: date
     owner: str
     attempt: int
+    topic: str = DIGEST
+    parts_sent: int = 0  # messages of it already posted, by this holder or an earlier one
+    article_ids: tuple[int, ...] | None = None  # what the digest was composed of, once recorded
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -49,11 +68,26 @@ class Delivery:
     attempts: int
     articles: int
     error: str | None
+    topic: str = DIGEST
+    parts_sent: int = 0
 
 
 def instance_name() -> str:
     """Who holds a claim: host and process, so a human reading the ledger knows which bot it was."""
     return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _to_claim(row: DeliveryRow) -> Claim:
+    return Claim(
+        delivery_id=row.id,
+        channel_id=row.channel_id,
+        digest_date=row.digest_date,
+        owner=row.claimed_by or "",
+        attempt=row.attempts,
+        topic=row.topic,
+        parts_sent=row.parts_sent or 0,
+        article_ids=tuple(row.article_ids) if row.article_ids is not None else None,
+    )
 
 
 def claim(
@@ -62,69 +96,125 @@ def claim(
     digest_date: date,
     *,
     owner: str,
-    now: datetime,
+    topic: str = DIGEST,
+    now: datetime | None = None,
     lease: timedelta = DEFAULT_LEASE,
 ) -> Claim | None:
-    """Take the right to post this digest, or None when it is sent or someone else holds it."""
+    """Take the right to post this message, or None when it is sent or someone else holds it.
+
+    ``now`` is for tests; otherwise the lease is judged by the database's clock."""
+    now = now or store.lease_clock()
     try:
         with store.sessions.begin() as session:
             row = DeliveryRow(
                 channel_id=channel_id,
+                topic=topic,
                 digest_date=digest_date,
                 status="claimed",
                 claimed_by=owner,
                 claimed_at=now,
                 attempts=1,
+                parts_sent=0,
             )
             session.add(row)
             session.flush()
-            return Claim(
-                delivery_id=row.id, channel_id=channel_id, digest_date=digest_date, owner=owner, attempt=1
-            )
+            return _to_claim(row)
     except IntegrityError:
-        pass  # the row exists: take it over only if its claim failed or expired
+        pass  # the row exists: take it over only if it is queued, failed, or its claim expired
     stale = now - lease
     with store.sessions.begin() as session:
+        key = and_(
+            DeliveryRow.channel_id == channel_id,
+            DeliveryRow.topic == topic,
+            DeliveryRow.digest_date == digest_date,
+        )
         result = session.execute(
             update(DeliveryRow)
-            .where(
-                DeliveryRow.channel_id == channel_id,
-                DeliveryRow.digest_date == digest_date,
-                DeliveryRow.status != "sent",
-                or_(
-                    DeliveryRow.status == "failed",
-                    and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at <= stale),
-                ),
-            )
+            .where(key, _claimable(stale))
             .values(status="claimed", claimed_by=owner, claimed_at=now, attempts=DeliveryRow.attempts + 1)
             .execution_options(synchronize_session=False)
         )
         if result.rowcount != 1:  # type: ignore[attr-defined]
             return None
-        row = session.scalars(
-            select(DeliveryRow).where(
-                DeliveryRow.channel_id == channel_id, DeliveryRow.digest_date == digest_date
-            )
-        ).one()
-        return Claim(
-            delivery_id=row.id,
-            channel_id=channel_id,
-            digest_date=digest_date,
-            owner=owner,
-            attempt=row.attempts,
-        )
+        return _to_claim(session.scalars(select(DeliveryRow).where(key)).one())
 
 
-def mark_sent(store: Store, held: Claim, article_ids: Sequence[int], *, now: datetime) -> bool:
-    """Record the post and the articles it carried, together; False if the claim was lost meanwhile."""
+def _claimable(stale: datetime) -> ColumnElement[bool]:
+    return or_(
+        DeliveryRow.status.in_(CLAIMABLE),
+        and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at <= stale),
+    )
+
+
+def _held(held: Claim) -> ColumnElement[bool]:
+    return and_(
+        DeliveryRow.id == held.delivery_id,
+        DeliveryRow.claimed_by == held.owner,
+        DeliveryRow.status == "claimed",
+    )
+
+
+def _update_held(store: Store, held: Claim, **values: object) -> bool:
+    """Change the held row (renewing the lease with it); False when the claim is no longer ours."""
     with store.sessions.begin() as session:
         result = session.execute(
             update(DeliveryRow)
-            .where(
-                DeliveryRow.id == held.delivery_id,
-                DeliveryRow.claimed_by == held.owner,
-                DeliveryRow.status == "claimed",
-            )
+            .where(_held(held))
+            .values(claimed_at=store.lease_clock(), **values)
+            .execution_options(synchronize_session=False)
+        )
+        return bool(result.rowcount == 1)  # type: ignore[attr-defined]
+
+
+def renew(store: Store, held: Claim) -> bool:
+    """Extend the lease while posting (a slow platform, 429 waits); False when the claim was lost."""
+    return _update_held(store, held)
+
+
+def record_plan(store: Store, held: Claim, article_ids: Sequence[int]) -> Claim | None:
+    """Record what the digest is made of before its first part goes out, so whoever continues it
+    posts the same digest; the claim as recorded, or None when it was lost."""
+    ids = [int(i) for i in article_ids]
+    if not _update_held(store, held, article_ids=ids):
+        return None
+    return replace(held, article_ids=tuple(ids))
+
+
+def record_progress(store: Store, held: Claim, parts_sent: int) -> bool:
+    """``parts_sent`` messages are posted: a retry by anyone starts after them. Renews the lease."""
+    return _update_held(store, held, parts_sent=parts_sent)
+
+
+def mark_sent(
+    store: Store,
+    held: Claim,
+    article_ids: Sequence[int],
+    *,
+    now: datetime | None = None,
+    attempts: int = MARK_ATTEMPTS,
+    pause: float = 1.0,
+) -> bool:
+    """Record the post and the articles it carried, together; False if the claim was lost meanwhile.
+
+    A database that fails here is asked again, pausing 1, 2, 4... seconds: a digest marked late is
+    better than one posted twice after the lease. After the last attempt the error is raised."""
+    for attempt in range(1, attempts + 1):
+        try:
+            return _mark_sent(store, held, article_ids, now=now or store.clock())
+        except DBAPIError as error:
+            if attempt == attempts:
+                raise
+            log.warning("recording the post of %s failed (attempt %d), asking again: %s", held.topic,
+                        attempt, str(error).splitlines()[0])
+            time.sleep(pause * 2 ** (attempt - 1))
+    return False
+
+
+def _mark_sent(store: Store, held: Claim, article_ids: Sequence[int], *, now: datetime) -> bool:
+    with store.sessions.begin() as session:
+        result = session.execute(
+            update(DeliveryRow)
+            .where(_held(held))
             .values(status="sent", sent_at=now, articles=len(article_ids), error=None)
             .execution_options(synchronize_session=False)
         )
@@ -135,24 +225,45 @@ def mark_sent(store: Store, held: Claim, article_ids: Sequence[int], *, now: dat
 
 
 def mark_failed(store: Store, held: Claim, error: str) -> None:
-    """Give the digest back: the next attempt (this instance or another) may claim it at once."""
+    """Give the message back (its progress kept): the next attempt, by anyone, may claim it at once."""
     with store.sessions.begin() as session:
         session.execute(
             update(DeliveryRow)
-            .where(
-                DeliveryRow.id == held.delivery_id,
-                DeliveryRow.claimed_by == held.owner,
-                DeliveryRow.status == "claimed",
-            )
+            .where(_held(held))
             .values(status="failed", error=error[:1000])
             .execution_options(synchronize_session=False)
         )
 
 
-def deliveries(store: Store, channel_id: int) -> list[Delivery]:
+def enqueue(session: Session, channel_id: int, topic: str, day: date) -> bool:
+    """Queue a notice in the caller's transaction (status ``pending``: the next delivery pass of any
+    instance claims and posts it); False when that (channel, topic, day) is already in the ledger."""
+    exists = session.scalar(
+        select(DeliveryRow.id).where(
+            DeliveryRow.channel_id == channel_id, DeliveryRow.topic == topic, DeliveryRow.digest_date == day
+        )
+    )
+    if exists is not None:
+        return False
+    try:
+        with session.begin_nested():
+            session.add(
+                DeliveryRow(
+                    channel_id=channel_id, topic=topic, digest_date=day, status="pending", attempts=0,
+                    parts_sent=0,
+                )
+            )
+    except IntegrityError:  # another instance queued it first
+        return False
+    return True
+
+
+def deliveries(store: Store, channel_id: int, *, topic: str = DIGEST) -> list[Delivery]:
     with store.sessions() as session:
         rows = session.scalars(
-            select(DeliveryRow).where(DeliveryRow.channel_id == channel_id).order_by(DeliveryRow.digest_date)
+            select(DeliveryRow)
+            .where(DeliveryRow.channel_id == channel_id, DeliveryRow.topic == topic)
+            .order_by(DeliveryRow.digest_date)
         )
         return [
             Delivery(
@@ -165,27 +276,25 @@ def deliveries(store: Store, channel_id: int) -> list[Delivery]:
                 attempts=r.attempts,
                 articles=r.articles,
                 error=r.error,
+                topic=r.topic,
+                parts_sent=r.parts_sent or 0,
             )
             for r in rows
         ]
 
 
 def retryable(
-    store: Store, *, since: date, now: datetime, lease: timedelta = DEFAULT_LEASE
-) -> list[tuple[int, date]]:
-    """(channel, date) of digests that failed or whose poster vanished, for the retry pass."""
-    stale = now - lease
+    store: Store, *, since: date, now: datetime | None = None, lease: timedelta = DEFAULT_LEASE
+) -> list[tuple[int, str, date]]:
+    """(channel, topic, date) of messages queued, failed, or whose poster vanished: the retry pass."""
+    stale = (now or store.lease_clock()) - lease
     with store.sessions() as session:
         rows = session.execute(
-            select(DeliveryRow.channel_id, DeliveryRow.digest_date).where(
-                DeliveryRow.digest_date >= since,
-                or_(
-                    DeliveryRow.status == "failed",
-                    and_(DeliveryRow.status == "claimed", DeliveryRow.claimed_at <= stale),
-                ),
-            )
+            select(DeliveryRow.channel_id, DeliveryRow.topic, DeliveryRow.digest_date)
+            .where(DeliveryRow.digest_date >= since, _claimable(stale))
+            .order_by(DeliveryRow.id)
         ).all()
-        return [(channel_id, digest_date) for channel_id, digest_date in rows]
+        return [(channel_id, topic, day) for channel_id, topic, day in rows]
 
 
 def sent(store: Store, due: Collection[tuple[int, date]]) -> set[tuple[int, date]]:
@@ -198,6 +307,7 @@ def sent(store: Store, due: Collection[tuple[int, date]]) -> set[tuple[int, date
     with store.sessions() as session:
         rows = session.execute(
             select(DeliveryRow.channel_id, DeliveryRow.digest_date).where(
+                DeliveryRow.topic == DIGEST,
                 DeliveryRow.status == "sent",
                 DeliveryRow.digest_date >= since,
                 DeliveryRow.channel_id.in_(channels),
@@ -210,7 +320,9 @@ def is_sent(store: Store, channel_id: int, digest_date: date) -> bool:
     with store.sessions() as session:
         status = session.scalar(
             select(DeliveryRow.status).where(
-                DeliveryRow.channel_id == channel_id, DeliveryRow.digest_date == digest_date
+                DeliveryRow.channel_id == channel_id,
+                DeliveryRow.topic == DIGEST,
+                DeliveryRow.digest_date == digest_date,
             )
         )
         return status == "sent"

@@ -47,6 +47,8 @@ class SourceRow(Base):
     # A feed being polled: by which instance, and until when its claim holds (migration 0004).
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_until: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    # store: `briefbot feeds add`, polled until removed; chat: added by a channel, polled while followed
+    origin: Mapped[str] = mapped_column(String(16), default="store")
 
 
 class StoryRow(Base):
@@ -145,6 +147,8 @@ class ChannelRow(Base):
     digest_time: Mapped[str] = mapped_column(String(5), default="09:00")
     subscribed: Mapped[bool] = mapped_column(Boolean, default=False)
     quiet_when_empty: Mapped[bool] = mapped_column(Boolean, default=False)
+    # True until the channel chooses feeds: it receives every stored article; False: only its feeds'
+    all_sources: Mapped[bool] = mapped_column(Boolean, default=True)
     subscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
@@ -156,13 +160,19 @@ class ChannelSourceRow(Base):
 
 
 class DeliveryRow(Base):
-    """The digest ledger: one row per channel and digest date, claimed before posting, marked after."""
+    """The delivery ledger: one row per channel, topic (a digest, a notice) and date, claimed before
+    posting, its progress recorded part by part, marked sent after."""
 
     __tablename__ = "deliveries"
-    __table_args__ = (UniqueConstraint("channel_id", "digest_date"),)
+    __table_args__ = (
+        UniqueConstraint("channel_id", "topic", "digest_date", name="uq_deliveries_channel_topic_date"),
+    )
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), index=True)
+    topic: Mapped[str] = mapped_column(String(64), default="digest")
     digest_date: Mapped[date] = mapped_column(Date)
+    parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    article_ids: Mapped[list[int] | None] = mapped_column(JSON)  # what the digest was composed of
     status: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed
     claimed_by: Mapped[str | None] = mapped_column(String(128))
     claimed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
@@ -180,3 +190,36 @@ class DeliveredArticleRow(Base):
     channel_id: Mapped[int] = mapped_column(ForeignKey("channels.id", ondelete="CASCADE"), primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), primary_key=True)
     delivery_id: Mapped[int | None] = mapped_column(ForeignKey("deliveries.id", ondelete="SET NULL"))
+
+
+class FeedEntryRow(Base):
+    """A feed's entry already seen (its GUID, else its link): a poll fetches only the pages of
+    entries not here, and a new feed's backlog can be taken as seen without fetching it."""
+
+    __tablename__ = "feed_entries"
+    __table_args__ = (UniqueConstraint("source_id", "key", name="uq_feed_entries_source_key"),)
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    source_id: Mapped[int] = mapped_column(ForeignKey("sources.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(2048))
+    article_id: Mapped[int | None] = mapped_column(ForeignKey("articles.id", ondelete="SET NULL"))
+    seen_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ChatEventRow(Base):
+    """A platform event already answered (Slack redelivers one it thinks failed), until it expires:
+    in the database, so a retry reaching another instance is not answered twice."""
+
+    __tablename__ = "chat_events"
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)
+
+
+class ChatPageRow(Base):
+    """Where ``more`` continues: someone's last search in a channel and the page shown, until it
+    expires; any instance (and a restarted one) continues it."""
+
+    __tablename__ = "chat_pages"
+    key: Mapped[str] = mapped_column(String(320), primary_key=True)
+    query: Mapped[str] = mapped_column(Text)
+    page: Mapped[int] = mapped_column(Integer)
+    expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), index=True)

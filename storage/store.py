@@ -92,6 +92,21 @@ class Store:
         self.clock = clock
 
     @property
+    def lease_clock(self) -> Callable[[], datetime]:
+        """Leases (digest and feed claims) are judged by one clock for every instance, the
+        database's; a store given a clock of its own (tests that move time) judges them by that."""
+        return self.clock if self.clock is not utcnow else self.database_time
+
+    def database_time(self) -> datetime:
+        """Now by the database server's clock (SQLite's is this machine's, which every process on
+        it shares)."""
+        if self.dialect == "sqlite":
+            return utcnow()
+        with self.engine.connect() as connection:
+            value = connection.execute(select(func.now())).scalar_one()
+        return as_utc(value) or utcnow()
+
+    @property
     def dialect(self) -> str:
         return self.engine.dialect.name
 
@@ -424,8 +439,11 @@ class Store:
                 session.flush()
             return row.id
 
-    def new_for_channel(self, channel_id: int, *, limit: int | None = None) -> list[Article]:
-        """Articles this channel has not been sent, stored since it first appeared, oldest first."""
+    def new_for_channel(
+        self, channel_id: int, *, limit: int | None = None, only: Sequence[int] | None = None
+    ) -> list[Article]:
+        """Articles this channel has not been sent, stored since it first appeared, oldest first
+        (``only``: of these ids, for a digest being continued as it was first composed)."""
         with self.sessions() as session:
             channel = session.get(ChannelRow, channel_id)
             if channel is None:
@@ -435,11 +453,14 @@ class Store:
             )
             # Digests never show the text: leave it in the database.
             query = select(ArticleRow).options(defer(ArticleRow.text)).where(~delivered.exists())
-            # A channel that follows sources gets their articles; one that follows none gets everything.
-            follows = select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
-            if session.scalars(follows.limit(1)).first() is not None:
+            # A channel that chose feeds gets their articles (none, once its last feed is gone, until
+            # a manager chooses again); one that never chose gets everything.
+            if only is not None:
+                query = query.where(ArticleRow.id.in_(list(only)))
+            elif not channel.all_sources:
+                follows = select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
                 query = query.where(ArticleRow.source_id.in_(follows))
-            if channel.subscribed_at is not None:
+            if channel.subscribed_at is not None and only is None:
                 query = query.where(ArticleRow.fetched_at >= channel.subscribed_at)
             query = query.order_by(ArticleRow.fetched_at, ArticleRow.id)
             if limit:

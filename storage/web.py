@@ -7,7 +7,12 @@ from storage.documents import Document
 
 
 class WebError(ValueError):
-    """The URL cannot become an article; one line for the user."""
+    """The URL cannot become an article; one line for the user. ``permanent`` as ``FetchError``'s:
+    the page is not an article, or refused, and asking again would not change that."""
+
+    def __init__(self, message: str, *, permanent: bool = False) -> None:
+        super().__init__(message)
+        self.permanent = permanent
 
 
 def fetch_document(url: str, settings: StorageSettings) -> Document:
@@ -19,8 +24,10 @@ def fetch_document(url: str, settings: StorageSettings) -> Document:
         fetched = fetch(
             url, timeout=settings.fetch_timeout, max_bytes=settings.max_bytes, allow=settings.allow_hosts
         )
-    except (FetchError, RefusedURL) as error:
-        raise WebError(str(error)) from None
+    except FetchError as error:
+        raise WebError(str(error), permanent=error.permanent) from None
+    except RefusedURL as error:
+        raise WebError(str(error), permanent=True) from None
     except ValueError as error:  # an unresolvable host
         raise WebError(f"{url}: {error}") from None
     try:
@@ -29,7 +36,7 @@ def fetch_document(url: str, settings: StorageSettings) -> Document:
         if "html" in fetched.content_type or body.lstrip()[:1] == "<":
             extracted = extract_html(body, url=fetched.url)
     except ExtractError as error:
-        raise WebError(f"{url}: {error}") from None
+        raise WebError(f"{url}: {error}", permanent=True) from None
     if extracted is not None:
         return Document(
             location=url,

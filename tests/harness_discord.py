@@ -57,7 +57,10 @@ def slash_command(text: str) -> tuple[str, dict[str, str | bool]]:
     if name == "subscribe":
         options: dict[str, str | bool] = {}
         for part in rest.split():
-            options["time" if part[0].isdigit() else "timezone"] = part
+            if part.lower() in {"quiet", "quiet:on", "quiet:off"}:
+                options["quiet"] = part.lower() != "quiet:off"
+            else:
+                options["time" if part[0].isdigit() else "timezone"] = part
         return name, options
     if name == "sources":
         action, _, target = rest.partition(" ")

@@ -66,6 +66,10 @@ class RecordingCore:
         self.handled.put_nowait(replies)
         return replies
 
+    async def first_time(self, platform: str, event_id: str) -> bool:
+        new: bool = await self.core.first_time(platform, event_id)
+        return new
+
 
 class SlackHarness:
     platform = "slack"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import importlib
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import loopback
@@ -12,7 +13,8 @@ import pytest
 from bot.cli import samples_dir
 from bot.core import CommandCore
 from config import StorageSettings
-from storage.channels import subscribed_channels
+from storage import ledger
+from storage.channels import Channel, subscribed_channels
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.query import parse_query
@@ -20,6 +22,7 @@ from storage.search import search
 from storage.store import Store
 from summarizer import Summarizer
 from tests.chat_harness import Harness, Posted
+from tests.storage_backends import Clock
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
@@ -158,8 +161,13 @@ async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loo
     assert "Following feed #" in added and "“World Desk” (3 items in it now)" in added
     assert "already follows feed #" in joined(await harness.send(f"sources add {url}", manager=True))
     assert "World Desk" in joined(await harness.send("sources list"))
-    assert "No longer following feed #" in joined(await harness.send(f"sources remove {url}", manager=True))
-    assert "follows no feeds" in joined(await harness.send("sources list"))
+    removed = joined(await harness.send(f"sources remove {url}", manager=True))
+    assert "No longer following feed #" in removed and "sources all" in removed  # a choice to make
+    assert "follows no feeds now" in joined(await harness.send("sources list"))
+    if harness.platform != "console":
+        assert "Only channel managers" in joined(await harness.send("sources all", manager=False))
+    assert "every stored article" in joined(await harness.send("sources all", manager=True))
+    assert "follows no feeds in particular" in joined(await harness.send("sources list"))
     # nothing is added for what is not a feed: a web page, an address that does not answer, a scheme
     not_feed = joined(await harness.send(f"sources add {page}", manager=True))
     assert "Nothing was added" in not_feed and "feed" in not_feed
@@ -213,3 +221,104 @@ async def test_brief_of_a_new_url_reads_and_stores_it_first(
     assert seeded_store.count() == before + 1
     refused = joined(await harness.send("brief http://10.1.2.3/internal"))
     assert "Could not read that page" in refused and "private" in refused
+
+
+# -- digest and subscribe as documented -------------------------------------------------------------
+
+
+@pytest.fixture
+def fresh_store(tmp_path: Path, summarizer: Summarizer) -> Store:
+    """A store of its own with two articles, for tests that consume a digest or set a schedule from
+    scratch (the module's store is shared by the other tests)."""
+    engine, sessions = open_database(f"sqlite:///{tmp_path / 'fresh.db'}")
+    store = Store(engine=engine, sessions=sessions, summarizer=summarizer)
+    store.ingest([d for d in iter_documents([samples_dir()]) if isinstance(d, Document)][:2])
+    return store
+
+
+@pytest.fixture
+def chat_clock() -> Clock:
+    return Clock(datetime.now(UTC))
+
+
+@pytest.fixture(params=PLATFORMS)
+async def fresh_harness(
+    request: pytest.FixtureRequest, fresh_store: Store, chat_clock: Clock
+) -> AsyncIterator[Harness]:
+    module = importlib.import_module(f"tests.harness_{request.param}")
+    async with module.open_harness(CommandCore(store=fresh_store, clock=chat_clock)) as opened:
+        yield opened
+
+
+def schedule_of(store: Store, platform: str) -> Channel:
+    [channel] = [c for c in subscribed_channels(store) if c.platform == platform]
+    return channel
+
+
+async def test_digest_preview_is_shown_to_the_asker_only_and_changes_nothing(harness: Harness) -> None:
+    first = await harness.send("digest")
+    assert "Digest for" in joined(first) and "reported by 2 sources" in joined(first)
+    if harness.platform != "console":  # a terminal has one reader
+        assert all(p.private for p in first)
+    assert joined(await harness.send("digest")) == joined(first)
+
+
+async def test_digest_now_is_for_managers_and_takes_the_place_of_todays_digest(
+    fresh_harness: Harness, fresh_store: Store, chat_clock: Clock
+) -> None:
+    harness = fresh_harness
+    await harness.send("subscribe 23:59 Europe/Berlin", manager=True)
+    channel = schedule_of(fresh_store, harness.platform)
+    if harness.platform != "console":
+        refused = joined(await harness.send("digest now", manager=False))
+        assert "Only channel managers can use `digest now`" in refused
+        assert ledger.deliveries(fresh_store, channel.id) == []
+    posted = await harness.send("digest now", manager=True)
+    [digest] = [p for p in posted if p.text.startswith("Digest for")]
+    [note] = [p for p in posted if "replaces today's scheduled digest (23:59 Europe/Berlin)" in p.text]
+    assert "2 new articles" in digest.text
+    if harness.platform != "console":
+        assert not digest.private and note.private
+    assert [d.status for d in ledger.deliveries(fresh_store, channel.id)] == ["sent"]
+    assert "already posted" in joined(await harness.send("digest now", manager=True))
+    assert "nothing new since the last digest" in joined(await harness.send("digest"))
+    # The next day, with nothing new: said briefly, unless the channel asked for quiet.
+    chat_clock.now += timedelta(days=1)
+    await harness.send("subscribe quiet", manager=True)
+    quiet = await harness.send("digest now", manager=True)
+    assert "asked for quiet: nothing was posted" in joined(quiet) and "Digest for" not in joined(quiet)
+    chat_clock.now += timedelta(days=1)
+    await harness.send("subscribe quiet:off", manager=True)
+    assert "nothing new since the last digest" in joined(await harness.send("digest now", manager=True))
+
+
+async def test_subscribe_keeps_the_zone_it_had_and_can_ask_for_quiet(
+    fresh_harness: Harness, fresh_store: Store
+) -> None:
+    harness = fresh_harness
+
+    def schedule() -> tuple[str, str, bool]:
+        channel = schedule_of(fresh_store, harness.platform)
+        return channel.digest_time, channel.timezone, channel.quiet_when_empty
+
+    first = joined(await harness.send("subscribe 07:30", manager=True))
+    assert "07:30 (UTC — no zone given, so the channel's is kept" in first and "says so briefly" in first
+    assert schedule() == ("07:30", "UTC", False)
+    zoned = joined(await harness.send("subscribe 08:00 europe/berlin", manager=True))
+    assert "at 08:00 (Europe/Berlin)." in zoned
+    moved = joined(await harness.send("subscribe 6.45", manager=True))
+    assert "06:45 (Europe/Berlin — no zone given" in moved
+    assert schedule() == ("06:45", "Europe/Berlin", False)
+    quiet = joined(await harness.send("subscribe quiet", manager=True))
+    assert "A day with nothing new posts nothing" in quiet
+    assert schedule() == ("06:45", "Europe/Berlin", True)
+    await harness.send("subscribe 07:00 America/New_York", manager=True)
+    assert schedule() == ("07:00", "America/New_York", True), "a new time and zone keep quiet as it was"
+    assert "says so briefly" in joined(await harness.send("subscribe quiet:off", manager=True))
+    assert schedule() == ("07:00", "America/New_York", False)
+    not_a_zone = joined(await harness.send("subscribe 07:30 Europe", manager=True))
+    assert "“Europe” is neither a time" in not_a_zone
+    assert "Usage: subscribe [HH:MM] [time zone] [quiet | quiet:off]" in not_a_zone
+    if harness.platform != "discord":  # Discord's form has one field for each
+        assert "give one time" in joined(await harness.send("subscribe 07:30 08:00", manager=True))
+    assert schedule() == ("07:00", "America/New_York", False)

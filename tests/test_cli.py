@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sqlite3
 import subprocess
 import sys
@@ -120,7 +121,7 @@ def test_demo_stores_the_samples_once_and_shows_briefs_search_and_answers(tmp_pa
             assert title in first.stdout
     assert "**Hezbollah**" in first.stdout
     assert "Hashem al-Mosawwi" in first.stdout.split("== ask: who commands al-Nujaba?")[1]
-    assert (tmp_path / "briefbot.db").exists()
+    assert (tmp_path / "briefbot-demo.db").exists() and not (tmp_path / "briefbot.db").exists()
     second = run("-m", "bot.cli", "demo", env=env)
     assert "== 0 new, 7 already stored; the store holds 7 articles" in second.stdout
 
@@ -232,3 +233,80 @@ def test_feeds_commands_end_to_end(tmp_path: Path, loopback_server) -> None:  # 
     removed = run("-m", "bot.cli", "feeds", "remove", "1", env=env)
     assert removed.returncode == 0
     assert "no feeds yet" in run("-m", "bot.cli", "feeds", "list", env=env).stdout
+
+
+def test_demo_leaves_the_real_store_untouched_unless_asked(tmp_path: Path) -> None:
+    real = tmp_path / "real.db"
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_DATABASE_URL": f"sqlite:///{real}"}
+    ingested = run("-m", "bot.cli", "ingest", "--json", str(SAMPLE), env=env)
+    assert ingested.returncode == 0, ingested.stderr
+    demo = run("-m", "bot.cli", "demo", env=env)
+    assert demo.returncode == 0, demo.stderr
+    first = demo.stdout.splitlines()[0]
+    assert first.startswith("== demo store: sqlite:///") and "briefbot-demo.db" in first
+    assert "--real-store" in first
+    listed = run("-m", "bot.cli", "articles", "--json", env=env)
+    assert len(listed.stdout.splitlines()) == 1  # the real store holds what the user put there, only
+    into_real = run("-m", "bot.cli", "demo", "--real-store", env=env)
+    assert "== 6 new, 1 already stored; the store holds 7 articles" in into_real.stdout, into_real.stderr
+    assert str(real) in into_real.stdout.splitlines()[0]
+
+
+def test_config_works_before_or_after_the_command(tmp_path: Path) -> None:
+    data = tmp_path / "from-config"
+    config = tmp_path / "briefbot.toml"
+    config.write_text(f'[summarizer]\nsentences = 1\n[storage]\ndata_dir = "{data}"\n', "utf-8")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("BRIEFBOT_")}
+    for args in (["--config", str(config), "brief"], ["brief", "--config", str(config)]):
+        briefed = run("-m", "bot.cli", *args, "--json", str(SAMPLE), env=env)
+        assert briefed.returncode == 0, briefed.stderr
+        assert len(json.loads(briefed.stdout)["summary"]) == 1, args
+    once = run("-m", "bot.cli", "run", "--once", "--console", "--config", str(config), env=env)
+    assert once.returncode == 0, once.stderr
+    assert (data / "briefbot.db").exists()  # the file's store, so the file was read
+    for args in (["feeds", "--config", str(config), "list"], ["--config", str(config), "feeds", "list"]):
+        listed = run("-m", "bot.cli", *args, env=env)
+        assert listed.returncode == 0 and "no feeds yet" in listed.stdout, listed.stderr
+    missing = run("-m", "bot.cli", "--config", str(config), "feeds", "list", "--config", "nope.toml", env=env)
+    assert missing.returncode == 2 and missing.stderr.strip() == "briefbot: config file nope.toml: not found"
+
+
+def test_a_variable_naming_no_setting_is_warned_about_in_the_configured_log(tmp_path: Path) -> None:
+    env = {
+        **os.environ,
+        "BRIEFBOT_DATA_DIR": str(tmp_path),
+        "BRIEFBOT_STORAGE_DATABASE_URL": "postgres://db/briefbot",
+        "BRIEFBOT_LOGGING_FORMAT": "json",
+    }
+    listed = run("-m", "bot.cli", "articles", env=env)
+    assert listed.returncode == 0, listed.stderr
+    [line] = listed.stderr.splitlines()
+    record = json.loads(line)
+    assert record["level"] == "WARNING"
+    assert record["message"].startswith("BRIEFBOT_STORAGE_DATABASE_URL names no briefbot setting")
+    assert record["message"].endswith("did you mean BRIEFBOT_DATABASE_URL?")
+    quiet = run("-m", "bot.cli", "articles", env={**env, "BRIEFBOT_LOGGING_LEVEL": "ERROR"})
+    assert quiet.returncode == 0 and quiet.stderr == ""
+    text = run("-m", "bot.cli", "articles", env={**env, "BRIEFBOT_LOGGING_FORMAT": "text"})
+    assert " WARNING briefbot: BRIEFBOT_STORAGE_DATABASE_URL names no briefbot setting" in text.stderr
+
+
+def test_a_file_over_max_bytes_is_refused_in_one_line_and_the_rest_is_stored(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "small.txt").write_text(SAMPLE.read_text("utf-8"), "utf-8")
+    big = "Harbour Report\n\n" + "The harbour handled 1,000 containers on Monday, officials said. " * 80
+    (folder / "big.txt").write_text(big, "utf-8")
+    size = f"{len(big.encode()) / 1e3:.1f} kB"
+    assert len(big) > 5000 > SAMPLE.stat().st_size
+    env = {**os.environ, "BRIEFBOT_DATA_DIR": str(tmp_path), "BRIEFBOT_STORAGE_MAX_BYTES": "5000"}
+    ingest = run("-m", "bot.cli", "ingest", str(folder), env=env)
+    assert ingest.returncode == 1
+    assert (
+        ingest.stderr.strip()
+        == f"briefbot: {folder / 'big.txt'}: {size}, larger than storage.max_bytes (5.0 kB)"
+    )
+    assert "1 new, 0 already stored, 1 failed" in ingest.stdout
+    brief = run("-m", "bot.cli", "brief", str(folder / "big.txt"), str(folder / "small.txt"), env=env)
+    assert brief.returncode == 1 and "larger than storage.max_bytes" in brief.stderr
+    assert "Iran-Backed Iraqi Militias" in brief.stdout

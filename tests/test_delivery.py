@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import threading
+from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
@@ -18,6 +19,7 @@ from sqlalchemy import inspect
 
 from bot.cli import samples_dir
 from bot.core import DigestReply, Reply, TextReply
+from bot.core.posting import PartlyPosted, Progress
 from bot.delivery import Deliverer
 from bot.scheduler import BriefbotScheduler
 from storage import ledger
@@ -32,18 +34,35 @@ BERLIN = ZoneInfo("Europe/Berlin")
 
 
 class Inbox:
-    """A poster that keeps what it was given; it can be told to fail the next N posts."""
+    """A poster that keeps what it was given, message by message: each reply is ``parts`` messages,
+    as a long digest is on a platform. It can be told to fail the next N posts, or once at a part."""
 
-    def __init__(self) -> None:
-        self.posts: list[tuple[str, Reply]] = []
+    def __init__(self, *, parts: int = 1) -> None:
+        self.parts = parts
+        self.posts: list[tuple[str, Reply]] = []  # each reply whose first message was posted
+        self.messages: list[tuple[str, int]] = []  # (channel, part) of every message posted
         self.fail_next = 0
+        self.fail_at: Counter[int] = Counter()  # part -> how many more times it fails
         self.arrived = asyncio.Event()
 
-    async def __call__(self, channel: str, reply: Reply, *, start: int = 0) -> None:
+    async def __call__(
+        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+    ) -> None:
         if self.fail_next:
             self.fail_next -= 1
             raise ConnectionError("platform said 503")
-        self.posts.append((channel, reply))
+        for part in range(start, self.parts):
+            if self.fail_at[part] > 0:
+                self.fail_at[part] -= 1
+                error = ConnectionError(f"reset by peer at part {part}")
+                if part == 0:
+                    raise error
+                raise PartlyPosted(part) from error
+            if part == 0:
+                self.posts.append((channel, reply))
+            self.messages.append((channel, part))
+            if sent is not None:
+                await sent(part + 1)
         self.arrived.set()
 
     @property
@@ -102,7 +121,8 @@ def test_a_failed_claim_can_be_retried_at_once(store: Store, clock: Clock) -> No
     held = ledger.claim(store, channel, date(2026, 11, 24), owner="a", now=clock.now)
     assert held is not None
     ledger.mark_failed(store, held, "503")
-    assert ledger.retryable(store, since=date(2026, 11, 23), now=clock.now) == [(channel, date(2026, 11, 24))]
+    retry = ledger.retryable(store, since=date(2026, 11, 23), now=clock.now)
+    assert retry == [(channel, "digest", date(2026, 11, 24))]
     assert ledger.claim(store, channel, date(2026, 11, 24), owner="b", now=clock.now) is not None
 
 
@@ -175,10 +195,11 @@ async def test_restart_between_claim_and_send_posts_once_after_the_lease(store: 
     assert ledger.claim(store, channel, date(2026, 11, 24), owner="dead", now=clock.now) is not None
     inbox = Inbox()
     survivor = Deliverer(store=store, posters={"console": inbox}, owner="alive", retry_pause=0)
-    assert await survivor.deliver(channel, clock.now + timedelta(minutes=1)) is None
-    after_lease = clock.now + ledger.DEFAULT_LEASE + timedelta(minutes=1)
-    assert isinstance(await survivor.deliver(channel, after_lease), DigestReply)
-    assert await survivor.deliver(channel, after_lease) is None
+    clock.now += timedelta(minutes=1)  # leases are judged by the store's (the database's) clock
+    assert await survivor.deliver(channel, clock.now) is None
+    clock.now += ledger.DEFAULT_LEASE
+    assert isinstance(await survivor.deliver(channel, clock.now), DigestReply)
+    assert await survivor.deliver(channel, clock.now) is None
     assert len(inbox.digests) == 1 and len(inbox.digests[0].digest.article_ids) == 2
 
 
@@ -340,7 +361,7 @@ async def test_a_reconcile_pass_reads_the_ledger_once_however_many_channels(
             statements.clear()
             event.listen(store.engine, "before_cursor_execute", count)
             try:
-                assert await scheduler.catch_up() == 0  # every digest is sent: nothing to post
+                assert (await scheduler.catch_up()).due == 0  # every digest is sent: nothing to post
             finally:
                 event.remove(store.engine, "before_cursor_execute", count)
         used.append(len(statements))
@@ -360,27 +381,6 @@ async def test_an_instance_without_the_platform_leaves_the_digest_to_one_with_it
     inbox = Inbox()
     console = Deliverer(store=store, posters={"console": inbox}, owner="console", retry_pause=0)
     assert await console.deliver(channel, clock.now) is not None and len(inbox.digests) == 1
-
-
-async def test_a_feed_that_keeps_failing_is_announced_once(store: Store, clock: Clock) -> None:
-    from storage import feedstore
-    from storage.channels import follow
-    from storage.models import SourceRow
-
-    channel = subscribed_channel(store)
-    feed = feedstore.add_feed(store, "https://feeds.example/broken.xml")
-    follow(store, channel, feed.id)
-    with store.sessions.begin() as session:
-        row = session.get(SourceRow, feed.id)
-        assert row is not None
-        row.failures, row.last_error = 3, "HTTP 500 from https://feeds.example/broken.xml"
-    inbox = Inbox()
-    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
-    scheduler = BriefbotScheduler(store=store, deliverer=deliverer)
-    await scheduler.notify_failing_feeds()
-    await scheduler.notify_failing_feeds()
-    notices = [r for _, r in inbox.posts if isinstance(r, TextReply)]
-    assert len(notices) == 1 and "failed 3 times" in notices[0].text and "HTTP 500" in notices[0].text
 
 
 async def test_digest_now_in_chat_posts_through_the_ledger_once(store: Store, clock: Clock) -> None:
@@ -405,24 +405,148 @@ async def test_digest_now_in_chat_posts_through_the_ledger_once(store: Store, cl
 async def test_a_long_digest_that_fails_half_way_is_continued_not_repeated(
     store: Store, clock: Clock
 ) -> None:
-    from bot.core.posting import PartlyPosted
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    inbox = Inbox(parts=3)
+    inbox.fail_at[1] = 1
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
+    assert inbox.messages == [("newsroom", 0), ("newsroom", 1), ("newsroom", 2)]
+
+
+async def test_a_digest_failing_half_way_is_continued_by_another_instance_with_the_same_articles(
+    store: Store, clock: Clock
+) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    inbox = Inbox(parts=3)
+    inbox.fail_at[1] = 3  # part 1 fails on every attempt of the first instance
+    first = Deliverer(store=store, posters={"console": inbox}, owner="first", retry_pause=0)
+    with pytest.raises(PartlyPosted):
+        await first.deliver(channel, clock.now)
+    [failed] = ledger.deliveries(store, channel)
+    assert (failed.status, failed.parts_sent) == ("failed", 1)
+    store.ingest(samples()[2:3])  # news arrives before the retry: it waits for the next digest
+    clock.now += timedelta(minutes=1)
+    second = Deliverer(store=store, posters={"console": inbox}, owner="second", retry_pause=0)
+    scheduler = BriefbotScheduler(store=store, deliverer=second, clock=lambda: clock.now)
+    await scheduler.retry()
+    assert inbox.messages == [("newsroom", 0), ("newsroom", 1), ("newsroom", 2)], "no part twice"
+    [sent] = ledger.deliveries(store, channel)
+    assert (sent.status, sent.parts_sent, sent.articles) == ("sent", 3, 2)
+    assert len(store.new_for_channel(channel)) == 1, "the late article is left for the next digest"
+
+
+async def test_a_slow_post_renews_its_claim_so_no_other_instance_takes_it(store: Store, clock: Clock) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    lease = timedelta(seconds=3)
+    day = date(2026, 11, 24)
+    rivals: list[object] = []
+
+    class SlowInbox(Inbox):
+        async def __call__(
+            self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+        ) -> None:
+            await super().__call__(channel, reply, start=start, sent=sent)
+            clock.now += timedelta(seconds=2)  # a 429 wait, longer in all than the lease
+            await asyncio.sleep(lease.total_seconds() / 3 + 0.3)  # a renewal (every lease/3) runs
+            clock.now += timedelta(seconds=2)
+            rivals.append(ledger.claim(store, subscribed, day, owner="rival", lease=lease))
+
+    subscribed = channel
+    inbox = SlowInbox(parts=2)
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0, lease=lease)
+    assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
+    assert rivals == [None], "the claim was renewed while posting"
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
+
+
+async def test_a_poster_whose_claim_was_taken_over_stops_posting(store: Store, clock: Clock) -> None:
+    store.ingest(samples()[:2])
+    channel = subscribed_channel(store)
+    clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
+    day = date(2026, 11, 24)
+
+    class FrozenInbox(Inbox):
+        """Frozen after its first message for longer than the lease (a stopped process, a lost
+        network): another instance takes the claim meanwhile."""
+
+        async def __call__(
+            self, channel_name: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+        ) -> None:
+            async def then_frozen(parts: int) -> None:
+                if parts == 1:
+                    clock.now += ledger.DEFAULT_LEASE + timedelta(seconds=1)
+                    assert ledger.claim(store, channel, day, owner="rival") is not None
+                assert sent is not None
+                await sent(parts)
+
+            await super().__call__(channel_name, reply, start=start, sent=then_frozen)
+
+    inbox = FrozenInbox(parts=3)
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    assert await deliverer.deliver(channel, clock.now) is None
+    assert inbox.messages == [("newsroom", 0)], "nothing more once the claim was lost"
+    [row] = ledger.deliveries(store, channel)
+    assert (row.status, row.claimed_by, row.parts_sent) == ("claimed", "rival", 0)
+
+
+async def test_a_database_error_while_marking_sent_is_retried_not_posted_again(
+    store: Store, clock: Clock
+) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.exc import OperationalError
 
     store.ingest(samples()[:2])
     channel = subscribed_channel(store)
     clock.now = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
-    posted_parts: list[int] = []
-    failed_once: list[bool] = []
+    faults = [2]  # the database refuses the first two "mark sent" statements
 
-    async def three_part_poster(channel_id: str, reply: Reply, *, start: int = 0) -> None:
-        for part in range(start, 3):
-            if part == 1 and not failed_once:
-                failed_once.append(True)
-                raise PartlyPosted(1) from ConnectionError("reset by peer")
-            posted_parts.append(part)
+    def refuse(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
+        if statement.startswith("UPDATE deliveries SET") and "sent_at" in statement and faults[0]:
+            faults[0] -= 1
+            raise OperationalError(statement, parameters, Exception("server closed the connection"))
 
-    deliverer = Deliverer(store=store, posters={"console": three_part_poster}, owner="one", retry_pause=0)
-    assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
-    assert posted_parts == [0, 1, 2]
+    inbox = Inbox(parts=2)
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0, mark_pause=0)
+    event.listen(store.engine, "before_cursor_execute", refuse)
+    try:
+        assert isinstance(await deliverer.deliver(channel, clock.now), DigestReply)
+    finally:
+        event.remove(store.engine, "before_cursor_execute", refuse)
+    assert faults == [0]
+    assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
+    clock.now += ledger.DEFAULT_LEASE + timedelta(minutes=1)
+    await BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: clock.now).retry()
+    assert inbox.messages == [("newsroom", 0), ("newsroom", 1)]
+
+
+async def test_a_failing_feed_notice_that_fails_to_post_is_retried(store: Store, clock: Clock) -> None:
+    from storage import feedstore
+    from storage.channels import follow
+    from storage.models import SourceRow
+
+    channel = subscribed_channel(store)
+    feed = feedstore.add_feed(store, "https://feeds.example/broken.xml")
+    follow(store, channel, feed.id)
+    with store.sessions.begin() as session:
+        row = session.get(SourceRow, feed.id)
+        assert row is not None
+        row.failures, row.last_error = 3, "HTTP 500 from https://feeds.example/broken.xml"
+    inbox = Inbox()
+    inbox.fail_next = 3  # every attempt of the first pass fails
+    deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
+    scheduler = BriefbotScheduler(store=store, deliverer=deliverer, clock=lambda: clock.now)
+    await scheduler.notify_failing_feeds()
+    assert inbox.posts == []
+    await scheduler.notify_failing_feeds()  # the next pass: posted now, and only once after that
+    await scheduler.notify_failing_feeds()
+    notices = [r for _, r in inbox.posts if isinstance(r, TextReply)]
+    assert len(notices) == 1 and "failed 3 times" in notices[0].text
 
 
 def test_composing_a_digest_costs_the_same_statements_for_few_or_many_articles(

@@ -196,7 +196,11 @@ def test_pages_are_fetched_side_by_side_within_both_bounds(
         store, loopback_server.reply("/feed.xml", rss(items), content_type="application/rss+xml")
     )
     settings = StorageSettings(
-        allow_hosts=("127.0.0.1",), fetch_timeout=5.0, fetch_concurrency=limit, fetch_per_host=per_host
+        allow_hosts=("127.0.0.1",),
+        fetch_timeout=5.0,
+        fetch_concurrency=limit,
+        fetch_per_host=per_host,
+        first_poll_entries=12,  # the whole feed, not only its newest
     )
     [report] = feedstore.poll_feeds(store, settings)
     assert report.new == 12

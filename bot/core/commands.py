@@ -6,13 +6,19 @@ import asyncio
 import difflib
 import re
 import shlex
+import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from functools import cache
+from zoneinfo import ZoneInfo
 
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
+from bot.digest import Digest, compose
 from config import StorageSettings
+from storage import chat_state, ledger
+from storage.channels import Channel, get_channel, subscribe
+from storage.notices import FOLLOWS_NONE
 from storage.store import Store
 from storage.values import StoredBrief
 
@@ -39,19 +45,22 @@ COMMANDS: tuple[Command, ...] = (
     Command("more", "more", "the next page of your last search"),
     Command("ask", "ask <question>", "answer a question from stored articles, with sources"),
     Command(
-        "digest", "digest [now]", "preview this channel's digest; `digest now` posts it and marks it sent"
+        "digest",
+        "digest [now]",
+        "preview this channel's digest, for you only; `digest now` posts it in place of today's (managers)",
     ),
     Command(
         "subscribe",
-        "subscribe [HH:MM] [time zone]",
-        "post this channel's digest daily (default 09:00 UTC)",
+        "subscribe [HH:MM] [time zone] [quiet | quiet:off]",
+        "post this channel's digest daily (first 09:00 UTC); quiet: say nothing on a day with nothing new",
         managers_only=True,
     ),
     Command("unsubscribe", "unsubscribe", "stop this channel's daily digest", managers_only=True),
     Command(
         "sources",
-        "sources add <feed url> | sources remove <id|url> | sources list",
-        "the feeds this channel's digest follows (changing them is for channel managers)",
+        "sources add <feed url> | sources remove <id|url> | sources all | sources list",
+        "the feeds this channel's digest follows, or `all` for every stored article "
+        "(changing them is for channel managers)",
     ),
     Command("help", "help", "this list"),
 )
@@ -69,6 +78,7 @@ SYNONYMS = {
 }
 PAGE_SIZE = 5
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+QUIET_WORDS = {"quiet": True, "quiet:on": True, "quiet:off": False}
 
 
 def usage(name: str) -> TextReply:
@@ -97,6 +107,96 @@ def help_text() -> str:
     return "\n".join(lines)
 
 
+class SubscribeError(ValueError):
+    """A ``subscribe`` line that cannot be read; the message is the one line the asker gets."""
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ScheduleRequest:
+    """What a ``subscribe`` line changes; None keeps what the channel had, so that moving the time
+    never moves the zone (07:30 Berlin silently becoming 07:30 UTC is an hour's error)."""
+
+    digest_time: str | None = None
+    timezone: str | None = None
+    quiet: bool | None = None
+
+
+@cache
+def _zone_names() -> dict[str, str]:
+    """IANA names by their lower case: "europe/berlin" is meant as Europe/Berlin, and only a real zone
+    passes (``ZoneInfo("Europe")`` raises IsADirectoryError, not ZoneInfoNotFoundError)."""
+    return {name.lower(): name for name in zoneinfo.available_timezones()}
+
+
+def _kind(word: str) -> str:
+    """Which of the line's three settings a word gives; a word that gives none is refused."""
+    if _TIME.match(word):
+        return "time"
+    if word.lower() in QUIET_WORDS:
+        return "quiet setting"
+    if word.lower() in _zone_names():
+        return "time zone"
+    raise SubscribeError(f"“{word}” is neither a time (HH:MM) nor a time zone such as Europe/Berlin.")
+
+
+def parse_subscribe(rest: str) -> ScheduleRequest:
+    """The time, zone and quiet setting a ``subscribe`` line names, in any order, each at most once."""
+    words: dict[str, str] = {}
+    for word in rest.split():
+        kind = _kind(word)
+        if kind in words:
+            raise SubscribeError(f"“{words[kind]}” and “{word}”: give one {kind}.")
+        words[kind] = word
+    time, zone, quiet = words.get("time"), words.get("time zone"), words.get("quiet setting")
+    match = _TIME.match(time or "")
+    return ScheduleRequest(
+        digest_time=f"{int(match.group(1)):02d}:{match.group(2)}" if match else None,
+        timezone=_zone_names()[zone.lower()] if zone else None,
+        quiet=QUIET_WORDS[quiet.lower()] if quiet else None,
+    )
+
+
+def schedule_text(channel: Channel, *, zone_given: bool) -> str:
+    """The schedule as it now stands. A zone nobody typed is named as such, since the reply is the
+    only place a wrong hour would show before the digest arrives at it."""
+    zone = channel.timezone
+    if not zone_given:
+        zone += " — no zone given, so the channel's is kept; name one, such as Europe/Berlin, to change it"
+    quiet = (
+        "A day with nothing new posts nothing (`quiet:off` to say so instead)."
+        if channel.quiet_when_empty
+        else "A day with nothing new says so briefly (`quiet` to stay silent instead)."
+    )
+    return f"This channel gets its digest daily at {channel.digest_time} ({zone}). {quiet}"
+
+
+def posted_now_text(channel: Channel, posted: Reply | None) -> str:
+    """The asker's answer to ``digest now``: what was posted, and that it took today's scheduled one."""
+    if posted is None:
+        return "Today's digest was already posted here; `digest` previews what the next one holds."
+    if isinstance(posted, DigestReply) and posted.digest.empty and channel.quiet_when_empty:
+        done = "Nothing new since the last digest, and this channel asked for quiet: nothing was posted."
+    else:
+        done = "Today's digest is posted in this channel."
+    if not channel.subscribed:
+        return f"{done} It counts as today's digest should the channel `subscribe` today."
+    return (
+        f"{done} It replaces today's scheduled digest ({channel.digest_time} {channel.timezone}); "
+        "the next one comes tomorrow."
+    )
+
+
+EVERYTHING = (
+    "This channel follows no feeds in particular: its digest has every stored article. "
+    "Choose feeds with `sources add <feed url>`."
+)
+
+
+def _asker(incoming: Incoming) -> str:
+    """Whose search ``more`` continues: the same person in the same channel, on any instance."""
+    return f"{incoming.platform}:{incoming.channel}:{incoming.user}"
+
+
 class CommandCore:
     """Turns commands into replies. Store work runs in a thread, so a slow search never blocks chat."""
 
@@ -112,7 +212,6 @@ class CommandCore:
         self.storage_settings = storage_settings or StorageSettings()
         self.clock = clock
         self.deliver = deliver  # the scheduler's "post now and record it" (digest now), when running
-        self._pages: dict[tuple[str, str, str], tuple[str, int]] = {}
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Replies for one command; never raises for bad input."""
@@ -184,10 +283,15 @@ class CommandCore:
         return await self._search_page(incoming, rest, 1)
 
     async def _cmd_more(self, incoming: Incoming, rest: str) -> list[Reply]:
-        last = self._pages.get((incoming.platform, incoming.channel, incoming.user))
+        last = await asyncio.to_thread(chat_state.last_page, self.store, _asker(incoming))
         if last is None:
             return [TextReply(text="Nothing to continue: start with `search <words>`.", private=True)]
-        return await self._search_page(incoming, last[0], last[1] + 1)
+        return await self._search_page(incoming, last.query, last.page + 1)
+
+    async def first_time(self, platform: str, event_id: str) -> bool:
+        """Whether a platform event is new to the whole deployment (Slack retries an event it thinks
+        failed, perhaps to another instance): answered once, wherever it arrives."""
+        return await asyncio.to_thread(chat_state.first_time, self.store, f"{platform}:{event_id}")
 
     async def _search_page(self, incoming: Incoming, query_text: str, page: int) -> list[Reply]:
         from storage.query import QueryError, parse_query
@@ -200,7 +304,7 @@ class CommandCore:
         hits = await asyncio.to_thread(
             lambda: search(self.store, query, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
         )
-        self._pages[(incoming.platform, incoming.channel, incoming.user)] = (query_text, page)
+        await asyncio.to_thread(chat_state.remember_page, self.store, _asker(incoming), query_text, page)
         return [
             SearchReply(
                 query=query_text, hits=tuple(hits[:PAGE_SIZE]), page=page, has_more=len(hits) > PAGE_SIZE
@@ -218,69 +322,75 @@ class CommandCore:
     # -- digest and subscriptions --------------------------------------------------------------------
 
     async def _cmd_digest(self, incoming: Incoming, rest: str) -> list[Reply]:
-        from bot.digest import compose
-        from storage.channels import get_channel
-
-        if rest not in {"", "now"}:
+        if rest.lower() not in {"", "now"}:
             return [usage("digest")]
+        if rest.lower() == "now":
+            return await self._digest_now(incoming)
         channel_id = await self._channel(incoming)
         channel = await asyncio.to_thread(get_channel, self.store, channel_id)
-        timezone = channel.timezone if channel else "UTC"
-        if rest == "now":
-            if self.deliver is not None:
-                # The deliverer posts to the channel itself (through the ledger, so once); answering with
-                # the digest too would show it twice.
-                posted = await self.deliver(channel_id, self.clock())
-                return [
-                    TextReply(
-                        text="Today's digest is posted in this channel."
-                        if posted
-                        else "Today's digest was already posted here.",
-                        private=True,
-                    )
-                ]
-            digest = await asyncio.to_thread(
-                lambda: compose(self.store, channel_id, now=self.clock(), timezone=timezone)
-            )
-            await asyncio.to_thread(self.store.mark_delivered, channel_id, list(digest.article_ids))
-            return [DigestReply(digest=digest)]
-        digest = await asyncio.to_thread(
-            lambda: compose(self.store, channel_id, now=self.clock(), timezone=timezone)
+        assert channel is not None
+        # A preview changes nothing and concerns the asker: the channel sees the digest when it is posted.
+        return [DigestReply(digest=await self._compose(channel), private=True)]
+
+    async def _compose(self, channel: Channel) -> Digest:
+        digest: Digest = await asyncio.to_thread(
+            lambda: compose(self.store, channel.id, now=self.clock(), timezone=channel.timezone)
         )
-        return [DigestReply(digest=digest)]
+        return digest
+
+    async def _digest_now(self, incoming: Incoming) -> list[Reply]:
+        """``digest now`` takes today's row of the ledger, so the scheduled digest does not follow: a
+        decision for the whole channel, hence its managers'."""
+        if not incoming.is_manager:
+            return [self._managers_only("digest now")]
+        channel_id = await self._channel(incoming)
+        if self.deliver is None:
+            return await self._digest_here(channel_id)
+        # The deliverer posts to the channel itself (through the ledger, so once); answering with the
+        # digest too would show it twice.
+        posted = await self.deliver(channel_id, self.clock())
+        channel = await asyncio.to_thread(get_channel, self.store, channel_id)
+        assert channel is not None
+        return [TextReply(text=posted_now_text(channel, posted), private=True)]
+
+    async def _digest_here(self, channel_id: int) -> list[Reply]:
+        """``digest now`` with no scheduler running (``briefbot chat``): the reply is the post, so it
+        claims and marks today's ledger row itself, and a scheduler started later today posts nothing."""
+        channel = await asyncio.to_thread(get_channel, self.store, channel_id)
+        assert channel is not None
+        day = self.clock().astimezone(ZoneInfo(channel.timezone)).date()
+        owner = ledger.instance_name()
+        held = await asyncio.to_thread(lambda: ledger.claim(self.store, channel_id, day, owner=owner))
+        if held is None:
+            return [TextReply(text=posted_now_text(channel, None), private=True)]
+        try:
+            digest = await self._compose(channel)
+        except Exception as error:
+            await asyncio.to_thread(ledger.mark_failed, self.store, held, f"{type(error).__name__}: {error}")
+            raise
+        await asyncio.to_thread(ledger.mark_sent, self.store, held, list(digest.article_ids))
+        reply = DigestReply(digest=digest)
+        note = TextReply(text=posted_now_text(channel, reply), private=True)
+        return [note] if digest.empty and channel.quiet_when_empty else [reply, note]
 
     async def _cmd_subscribe(self, incoming: Incoming, rest: str) -> list[Reply]:
-        from storage.channels import subscribe
-
         if not incoming.is_manager:
             return [self._managers_only("subscribe")]
-        parts = rest.split()
-        digest_time, timezone = "09:00", "UTC"
-        for part in parts:
-            match = _TIME.match(part)
-            if match:
-                digest_time = f"{int(match.group(1)):02d}:{match.group(2)}"
-                continue
-            try:
-                ZoneInfo(part)
-            except (ZoneInfoNotFoundError, ValueError):
-                return [
-                    TextReply(
-                        text=f"“{part}” is neither a time (HH:MM) nor a time zone such as "
-                        f"Europe/Berlin. Usage: {BY_NAME['subscribe'].usage}",
-                        private=True,
-                    )
-                ]
-            timezone = part
+        try:
+            wanted = parse_subscribe(rest)
+        except SubscribeError as error:
+            return [TextReply(text=f"{error} Usage: {BY_NAME['subscribe'].usage}", private=True)]
         channel_id = await self._channel(incoming)
         channel = await asyncio.to_thread(
-            lambda: subscribe(self.store, channel_id, digest_time=digest_time, timezone=timezone)
-        )
-        return [
-            TextReply(
-                text=f"This channel gets its digest daily at {channel.digest_time} ({channel.timezone})."
+            lambda: subscribe(
+                self.store,
+                channel_id,
+                digest_time=wanted.digest_time,
+                timezone=wanted.timezone,
+                quiet_when_empty=wanted.quiet,
             )
-        ]
+        )
+        return [TextReply(text=schedule_text(channel, zone_given=wanted.timezone is not None))]
 
     async def _follow_feed(self, channel_id: int, url: str) -> TextReply:
         """Read the feed once before following it: a typo or a web page instead of a feed is said now,
@@ -295,7 +405,9 @@ class CommandCore:
             return TextReply(text=f"{error}. Nothing was added.", private=True)
         except FetchError as error:
             return TextReply(text=f"Could not read {url}: {error}. Nothing was added.", private=True)
-        feed = await asyncio.to_thread(feedstore.add_feed, self.store, url, title=checked.title)
+        feed = await asyncio.to_thread(
+            lambda: feedstore.add_feed(self.store, url, title=checked.title, origin="chat")
+        )
         if not await asyncio.to_thread(follow, self.store, channel_id, feed.id):
             return TextReply(text=f"This channel already follows feed #{feed.id}.")
         name = f"“{feed.title}”" if feed.title else feed.url
@@ -316,7 +428,7 @@ class CommandCore:
 
     async def _cmd_sources(self, incoming: Incoming, rest: str) -> list[Reply]:
         from storage import feedstore
-        from storage.channels import followed, unfollow
+        from storage.channels import followed, receive_everything, receives_everything, unfollow
 
         try:
             action, *args = shlex.split(rest) if rest else ["list"]
@@ -327,17 +439,23 @@ class CommandCore:
         if action == "list" and not args:
             feeds = await asyncio.to_thread(followed, self.store, channel_id)
             if not feeds:
-                return [
-                    TextReply(
-                        text="This channel follows no feeds: its digest has every stored article. "
-                        "Add one with `sources add <feed url>`."
-                    )
-                ]
+                everything = await asyncio.to_thread(receives_everything, self.store, channel_id)
+                return [TextReply(text=EVERYTHING if everything else FOLLOWS_NONE)]
             lines = [
                 f"#{f.id} {f.title or f.url}" + (f" — failing: {f.last_error}" if f.failures else "")
                 for f in feeds
             ]
             return [TextReply(text="Feeds of this channel:\n" + "\n".join(lines))]
+        if action == "all" and not args:
+            if not incoming.is_manager:
+                return [self._managers_only("sources all")]
+            await asyncio.to_thread(receive_everything, self.store, channel_id)
+            return [
+                TextReply(
+                    text="This channel's digest now has every stored article; "
+                    "`sources add <feed url>` narrows it to chosen feeds again."
+                )
+            ]
         if action not in {"add", "remove"} or len(args) != 1:
             return [usage("sources")]
         if not incoming.is_manager:
@@ -348,14 +466,15 @@ class CommandCore:
             feed = await asyncio.to_thread(feedstore.find_feed, self.store, args[0].strip("<>"))
         except feedstore.FeedNotFound as error:
             return [TextReply(text=str(error), private=True)]
-        removed = await asyncio.to_thread(unfollow, self.store, channel_id, feed.id)
-        return [
-            TextReply(
-                text=f"No longer following feed #{feed.id}."
-                if removed
-                else f"This channel does not follow feed #{feed.id}."
-            )
-        ]
+        result = await asyncio.to_thread(unfollow, self.store, channel_id, feed.id)
+        if not result.removed:
+            return [TextReply(text=f"This channel does not follow feed #{feed.id}.")]
+        text = f"No longer following feed #{feed.id}."
+        if result.stopped:
+            text += " No channel follows it now, so it is no longer read (its articles stay)."
+        if result.follows_none:
+            text += " " + FOLLOWS_NONE
+        return [TextReply(text=text)]
 
     def _managers_only(self, what: str) -> TextReply:
         return TextReply(

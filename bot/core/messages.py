@@ -55,7 +55,10 @@ class AnswerReply:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class DigestReply:
+    """A digest: posted to the channel, or (``private``, the ``digest`` preview) shown to the asker only."""
+
     digest: Digest
+    private: bool = False
 
 
 Reply = TextReply | BriefReply | SearchReply | AnswerReply | DigestReply

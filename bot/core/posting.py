@@ -5,6 +5,7 @@ Each platform adapter provides one; the deliverer (``bot.delivery``) calls it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.messages import Reply
@@ -22,7 +23,16 @@ class PartlyPosted(Exception):
         self.sent = sent
 
 
-class Poster(Protocol):
-    """Posts a reply to a channel (its platform id), from message number ``start`` of its rendering."""
+Progress = Callable[[int], Awaitable[None]]
+"""Told, after each message of a reply is posted, how many are posted in all: the deliverer records
+it in the ledger, so a retry by any instance continues after them. It may raise to stop the post
+(the claim was lost): the poster lets that propagate."""
 
-    async def __call__(self, channel: str, reply: Reply, *, start: int = 0) -> None: ...
+
+class Poster(Protocol):
+    """Posts a reply to a channel (its platform id), from message number ``start`` of its rendering,
+    awaiting ``sent`` after each message."""
+
+    async def __call__(
+        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+    ) -> None: ...

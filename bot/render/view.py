@@ -133,7 +133,7 @@ def digest_view(reply: DigestReply) -> View:
     digest = reply.digest
     heading = f"Digest for {digest.day:%A %d %B %Y}"
     if digest.empty:
-        return View(heading=f"{heading}: nothing new since the last digest.")
+        return View(heading=f"{heading}: nothing new since the last digest.", private=reply.private)
     sections = []
     for story in digest.stories:
         footer = f"reported by {story.sources} sources" if story.sources > 1 else None
@@ -157,5 +157,7 @@ def digest_view(reply: DigestReply) -> View:
         sections.append(Section(fields=tuple(extra)))
     count = len(digest.article_ids)
     return View(
-        heading=f"{heading} — {count} new article{'s' if count != 1 else ''}", sections=tuple(sections)
+        heading=f"{heading} — {count} new article{'s' if count != 1 else ''}",
+        sections=tuple(sections),
+        private=reply.private,
     )
