@@ -288,7 +288,14 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     files = _within_size(named, settings)
     status = 0 if len(files) == len(named) else 1
     if files:
-        shown = brief_files(files, summarizer_settings, as_json=args.json, markdown=args.markdown, prog=PROG)
+        shown = brief_files(
+            files,
+            summarizer_settings,
+            as_json=args.json,
+            markdown=args.markdown,
+            prog=PROG,
+            max_bytes=settings.storage.max_bytes,
+        )
         status = max(status, shown)
     if ids or urls:
         store = _store(dataclasses.replace(settings, summarizer=summarizer_settings))

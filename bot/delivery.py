@@ -119,7 +119,7 @@ class Deliverer:
             return False
         try:
             words = await asyncio.to_thread(text)
-            if words is not None and held.parts_sent == 0:
+            if words is not None:  # continued from the part that failed, if one did
                 await self._post(channel, TextReply(text=words), held)
         except ClaimLost as lost:
             log.warning("%s was taken over by another instance", lost)

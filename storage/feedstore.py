@@ -25,7 +25,7 @@ from storage.fetch_pool import Limits, fetch_all
 from storage.ledger import instance_name
 from storage.models import ArticleRow, ChannelSourceRow, SourceRow
 from storage.store import Store, as_utc
-from storage.values import Feed, IngestResult
+from storage.values import Feed, IngestResult, parse_id
 
 if TYPE_CHECKING:  # feedparser is imported only when a feed is read
     from storage.feeds import FeedEntry, FeedResult
@@ -118,7 +118,7 @@ def find_feed(store: Store, ref: str) -> Feed:
     with store.sessions() as session:
         query = select(SourceRow).where(SourceRow.kind == "feed")
         if ref.isdigit():
-            query = query.where(SourceRow.id == int(ref))
+            query = query.where(SourceRow.id == (parse_id(ref) or 0))  # 0: no row, for "²" or 10**30
         else:
             query = query.where(SourceRow.location == canonical_url(ref))
         row = session.scalars(query).first()

@@ -19,6 +19,7 @@ _UNITS = {
     "y": timedelta(days=365),
 }
 FILTERS = ("since", "until", "actor", "source")
+MAX_SPAN = timedelta(days=36_525)  # since:/until: durations: a century
 
 
 class QueryError(ValueError):
@@ -43,7 +44,11 @@ def parse_when(value: str, now: datetime, *, name: str) -> datetime:
     value = value.strip().lower()
     match = _DURATION.match(value)
     if match:
-        return now - int(match.group(1)) * _UNITS[match.group(2)]
+        count = int(match.group(1))
+        unit = _UNITS[match.group(2)]
+        if count > MAX_SPAN / unit:  # also keeps the arithmetic inside datetime's range
+            raise QueryError(f"{name}:{value} reaches back more than 100 years; write {name}:7d or a date")
+        return now - count * unit
     if value in {"today", "yesterday"}:
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         return midnight if value == "today" else midnight - timedelta(days=1)

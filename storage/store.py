@@ -30,6 +30,7 @@ from storage.models import (
     SourceRow,
     StoryRow,
 )
+from storage.prose import not_prose
 from storage.values import Article, IngestResult, StoredBrief
 from summarizer import SUMMARIZER_VERSION, Brief, EmptyText, Summarizer
 from summarizer.clean import clean
@@ -120,40 +121,49 @@ class Store:
         batch_size: int = 16,
         progress: Callable[[IngestResult], None] | None = None,
     ) -> list[IngestResult]:
-        """Store documents, briefing them in batches through the model; one result per document."""
-        results: list[IngestResult] = []
-        batch: list[Document] = []
+        """Store documents, briefing them in batches through the model; one result per document, in
+        the documents' order."""
+        results: dict[int, IngestResult] = {}
+        batch: list[tuple[int, Document]] = []
         recent = RecentSignatures()
+
+        def done(position: int, result: IngestResult) -> None:
+            results[position] = result
+            if progress:
+                progress(result)
 
         def flush() -> None:
             briefs: list[Brief | EmptyText | None]
             if self.summarizer is not None:
                 briefs = list(
-                    self.summarizer.brief_many(((d.text, d.title) for d in batch), batch_size=batch_size)
+                    self.summarizer.brief_many(((d.text, d.title) for _, d in batch), batch_size=batch_size)
                 )
             else:
                 briefs = [None] * len(batch)
-            for document, brief in zip(batch, briefs, strict=True):
-                result = self._store_one(recent, document, brief, source_id=source_id)
-                results.append(result)
-                if progress:
-                    progress(result)
+            for (position, document), brief in zip(batch, briefs, strict=True):
+                done(position, self._store_one(recent, document, brief, source_id=source_id))
             batch.clear()
 
-        for document in documents:
+        for position, document in enumerate(documents):
+            reason = not_prose(document.text)
+            if reason is not None:  # base64, code, a table, a binary: refused before the model sees it
+                done(
+                    position,
+                    IngestResult(
+                        location=document.location, error=f"{document.location}: not stored, {reason}"
+                    ),
+                )
+                continue
             known = self._known(document)
             if known is not None:
-                result = IngestResult(location=document.location, article=known, duplicate_of=known.id)
-                results.append(result)
-                if progress:
-                    progress(result)
+                done(position, IngestResult(location=document.location, article=known, duplicate_of=known.id))
                 continue
-            batch.append(document)
+            batch.append((position, document))
             if len(batch) >= batch_size:
                 flush()
         if batch:
             flush()
-        return results
+        return [results[position] for position in sorted(results)]
 
     def _known(self, document: Document) -> Article | None:
         """An already stored article with the same URL or text, found before spending the model on it."""

@@ -7,6 +7,8 @@ from datetime import datetime
 
 from summarizer import Brief
 
+MAX_ID = 2**63 - 1  # the databases' integer range: a larger "id" is no row, not an error
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Article:
@@ -85,3 +87,13 @@ class Feed:
     last_polled_at: datetime | None
     next_poll_at: datetime | None
     articles: int = 0
+
+
+def parse_id(text: str) -> int | None:
+    """A row id as someone types it ("42", "#42"), or None: ASCII digits only ("²" is a digit to
+    ``str.isdigit`` and no number to ``int``), and within the databases' integer range."""
+    digits = text.strip().removeprefix("#")
+    if not digits or not digits.isascii() or not digits.isdigit():
+        return None
+    value = int(digits)
+    return value if value <= MAX_ID else None

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from config import ConfigError, SummarizerSettings, load_settings
 from config.settings import SUMMARY_ALGORITHMS
+from summarizer.textfile import MAX_BYTES
 
 
 def build_parser(prog: str = "python -m summarizer") -> argparse.ArgumentParser:
@@ -49,7 +50,13 @@ def settings_from(args: argparse.Namespace) -> SummarizerSettings:
 
 
 def brief_files(
-    files: Sequence[Path], settings: SummarizerSettings, *, as_json: bool, markdown: bool, prog: str
+    files: Sequence[Path],
+    settings: SummarizerSettings,
+    *,
+    as_json: bool,
+    markdown: bool,
+    prog: str,
+    max_bytes: int = MAX_BYTES,
 ) -> int:
     """Print a brief per readable file; one error line per file that cannot be briefed."""
     from summarizer.nlp import ModelNotInstalled
@@ -61,7 +68,7 @@ def brief_files(
     failed = 0
     for path in files:
         try:
-            texts.append((path, read_text(path)))
+            texts.append((path, read_text(path, max_bytes=max_bytes)))
         except UnreadableFile as error:
             print(f"{prog}: {error}", file=sys.stderr)
             failed += 1

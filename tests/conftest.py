@@ -11,9 +11,16 @@ from types import ModuleType
 from typing import Any
 
 import pytest
+from hypothesis import settings
 
 from bot.cli import samples_dir
 from summarizer import Summarizer
+
+# The suite's fuzz tests are bounded: a fixed number of examples, the same ones every run in CI (a red
+# CI names its input again on the next run); bench/fuzz.py runs them long and random.
+settings.register_profile("suite", max_examples=120, deadline=None, print_blob=True)
+settings.register_profile("ci", parent=settings.get_profile("suite"), derandomize=True)
+settings.load_profile("ci" if os.environ.get("CI") == "true" else "suite")
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("BRIEFBOT_SHARED_DATA", REPO.parent / "shared" / "data"))

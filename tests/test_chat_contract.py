@@ -145,7 +145,7 @@ async def test_subscribe_is_for_managers_and_validates_time_and_zone(harness: Ha
 
 async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loopback_server) -> None:  # type: ignore[no-untyped-def]
     items = "".join(
-        f"<item><title>Story {n}</title><link>https://world.example/{n}</link></item>" for n in range(3)
+        f"<item><title>Story {n}</title><link>https://world.example/{n}</link></item>" for n in range(5)
     )
     feed = (
         f'<?xml version="1.0"?><rss version="2.0"><channel><title>World Desk</title>{items}</channel></rss>'
@@ -158,7 +158,8 @@ async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loo
         assert "Only channel managers" in joined(await harness.send(f"sources add {url}", manager=False))
     assert "follows no feeds" in joined(await harness.send("sources list"))
     added = joined(await harness.send(f"sources add {url}", manager=True))
-    assert "Following feed #" in added and "“World Desk” (3 items in it now)" in added
+    assert "Following feed #" in added and "“World Desk” (5 items in it now)" in added
+    assert "its 3 newest article(s) come with the next poll (older ones are skipped)" in added
     assert "already follows feed #" in joined(await harness.send(f"sources add {url}", manager=True))
     assert "World Desk" in joined(await harness.send("sources list"))
     removed = joined(await harness.send(f"sources remove {url}", manager=True))

@@ -17,17 +17,22 @@ import pytest
 import time_machine
 from sqlalchemy import inspect
 
+from bot.adapters.slack_app import slack_poster
 from bot.cli import samples_dir
 from bot.core import DigestReply, Reply, TextReply
 from bot.core.posting import PartlyPosted, Progress
 from bot.delivery import Deliverer
+from bot.render.blocks import to_messages
+from bot.render.view import to_view
 from bot.scheduler import BriefbotScheduler
+from bot.secrets import Secrets
 from storage import ledger
 from storage.channels import subscribe
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
 from summarizer import Summarizer
+from tests.slack_api import fake_slack_api
 from tests.storage_backends import Clock, database_url
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -575,3 +580,31 @@ def test_composing_a_digest_costs_the_same_statements_for_few_or_many_articles(
         event.remove(store.engine, "before_cursor_execute", count)
     assert len(small.article_ids) == 2 and len(large.article_ids) == 7
     assert used_small == used_large <= 7
+
+
+async def test_a_long_slack_message_failing_half_way_is_finished_by_another_instance(store: Store) -> None:
+    """The real Slack poster against the loopback Web API, which refuses the second message three
+    times: the ledger keeps how far it got, and another instance's retry posts the rest, each once."""
+    lines = [f"Sentence number {n} says word word word word word word word word." for n in range(1, 800)]
+    long = TextReply(text="\n".join(lines))
+    parts = len(to_messages(to_view(long)))
+    assert parts >= 3
+    channel = store.channel("slack", "CLONG0001")
+    day = date(2026, 11, 24)
+    with fake_slack_api() as api:
+        api.script("chat.postMessage", answer={"ok": True, "channel": "CLONG0001", "ts": "1700000000.1"})
+        for _ in range(3):
+            api.script("chat.postMessage", answer={"ok": False, "error": "internal_error"})
+        posters = {"slack": slack_poster(Secrets(), client=api.client())}
+        first = Deliverer(store=store, posters=posters, owner="first", retry_pause=0)
+        with pytest.raises(PartlyPosted):
+            await first.deliver_notice(channel, "long-notice", day, lambda: long.text)
+        [failed] = ledger.deliveries(store, channel, topic="long-notice")
+        assert (failed.status, failed.parts_sent) == ("failed", 1)
+        second = Deliverer(store=store, posters=posters, owner="second", retry_pause=0)
+        assert await second.deliver_notice(channel, "long-notice", day, lambda: long.text)
+        texts = [call.body["text"] for call in api.delivered()]
+    expected = [m.text for m in to_messages(to_view(long))]
+    assert texts == expected, "every message once, in order"
+    [sent] = ledger.deliveries(store, channel, topic="long-notice")
+    assert (sent.status, sent.parts_sent) == ("sent", parts)

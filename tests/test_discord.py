@@ -33,7 +33,7 @@ from bot.render.embeds import (
     embed_size,
     to_messages,
 )
-from bot.render.view import Moment, Section, View
+from bot.render.view import Moment, Section, View, to_view
 from bot.secrets import Secrets
 from config import ConfigError, DiscordSettings
 from storage.db import open_database
@@ -260,6 +260,27 @@ async def test_poster_posts_a_reply_to_a_channel_and_rides_out_a_429(discord_api
     assert posts[1].body["content"].startswith("Digest for Monday")
     with pytest.raises(ValueError, match="not a Discord channel id"):
         await poster("dm:1", TextReply(text="x"))
+
+
+async def test_poster_reports_each_message_of_a_long_reply_and_continues_from_one(
+    discord_api: FakeDiscordAPI,
+) -> None:
+    """The deliverer records each message as the poster reports it, and a retry starts after them."""
+    long = TextReply(text="\n".join(_sentences(400, "long")))
+    poster = DiscordPoster("poster-token")
+    reported: list[int] = []
+
+    async def sent(parts: int) -> None:
+        reported.append(parts)
+
+    try:
+        await poster("556", long, start=2, sent=sent)
+    finally:
+        await poster.close()
+    posts = discord_api.calls("POST", r"^/channels/556/messages$")
+    total = len(to_messages(to_view(long)))
+    assert total >= 4 and len(posts) == total - 2  # the first two were posted before
+    assert reported == list(range(3, total + 1))
 
 
 # -- embeds within Discord's limits ---------------------------------------------------------------

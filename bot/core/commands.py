@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import asyncio
 import difflib
+import logging
 import re
 import shlex
+import uuid
 import zoneinfo
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -20,7 +22,7 @@ from storage import chat_state, ledger
 from storage.channels import Channel, get_channel, subscribe
 from storage.notices import FOLLOWS_NONE
 from storage.store import Store
-from storage.values import StoredBrief
+from storage.values import StoredBrief, parse_id
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,7 +79,8 @@ SYNONYMS = {
     "next": "more",
 }
 PAGE_SIZE = 5
-_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$")
+log = logging.getLogger("briefbot.commands")
+_TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$", re.ASCII)
 QUIET_WORDS = {"quiet": True, "quiet:on": True, "quiet:off": False}
 
 
@@ -214,7 +217,23 @@ class CommandCore:
         self.deliver = deliver  # the scheduler's "post now and record it" (digest now), when running
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
-        """Replies for one command; never raises for bad input."""
+        """Replies for one command; never raises. Bad input gets its usage line or a one-line reason;
+        anything unforeseen is logged with an error id, and the asker gets an apology naming it, so
+        the adapter keeps serving and a person can find the traceback."""
+        try:
+            return await self._handle(incoming)
+        except Exception:
+            error_id = uuid.uuid4().hex[:8]
+            log.exception("command %r failed (error id %s)", incoming.text[:200], error_id)
+            return [
+                TextReply(
+                    text=f"Sorry, something went wrong answering that (error id {error_id}; it is in "
+                    "the bot's log). Please try again, or tell whoever runs the bot.",
+                    private=True,
+                )
+            ]
+
+    async def _handle(self, incoming: Incoming) -> list[Reply]:
         text = incoming.text.strip()
         name, _, rest = text.partition(" ")
         name = name.lower().lstrip("/!")
@@ -240,7 +259,8 @@ class CommandCore:
         if not rest:
             return [usage("brief")]
         if rest.lstrip("#").isdigit():
-            stored = await asyncio.to_thread(self.store.get, int(rest.lstrip("#")))
+            article_id = parse_id(rest)
+            stored = await asyncio.to_thread(self.store.get, article_id) if article_id is not None else None
             if stored is None:
                 return [
                     TextReply(
@@ -412,9 +432,16 @@ class CommandCore:
             return TextReply(text=f"This channel already follows feed #{feed.id}.")
         name = f"“{feed.title}”" if feed.title else feed.url
         count = len(checked.entries)
+        newest = self.storage_settings.first_poll_entries
+        coming = (
+            f"its {newest} newest article(s) come with the next poll (older ones are skipped), then each "
+            "new one"
+            if feed.last_polled_at is None and count > newest
+            else "its articles come with the next poll"
+        )
         return TextReply(
             text=f"Following feed #{feed.id} {name} ({count} item{'s' if count != 1 else ''} in it now); "
-            "its articles come with the next poll and this channel's digest follows it."
+            f"{coming}, and this channel's digest follows it."
         )
 
     async def _cmd_unsubscribe(self, incoming: Incoming, rest: str) -> list[Reply]:
