@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from sqlalchemy.exc import DBAPIError
+
 from bot.core.messages import DigestReply, Reply, TextReply
 from bot.core.posting import PartlyPosted, Poster
 from bot.digest import compose
@@ -141,7 +143,9 @@ class Deliverer:
         if not marked:  # every part went out under our claim, yet someone took it over meanwhile
             log.warning(
                 "%s for channel %s on %s: posted, but the claim had passed to another instance",
-                held.topic, held.channel_id, held.digest_date,
+                held.topic,
+                held.channel_id,
+                held.digest_date,
             )
 
     async def _post(self, channel: Channel, reply: Reply, held: ledger.Claim | None = None) -> None:
@@ -158,7 +162,17 @@ class Deliverer:
             start = parts
             if held is None:
                 return
-            recorded = await asyncio.to_thread(ledger.record_progress, self.store, held, parts)
+            try:
+                recorded = await asyncio.to_thread(ledger.record_progress, self.store, held, parts)
+            except DBAPIError as error:  # the database went away: keep posting; mark_sent waits for it
+                log.warning(
+                    "could not record part %d of %s for channel %s (the database: %s); posting goes on",
+                    parts,
+                    held.topic,
+                    held.channel_id,
+                    str(error).splitlines()[0],
+                )
+                recorded = True
             if lost.is_set() or not recorded:
                 raise ClaimLost(f"{held.topic} for channel {held.channel_id} on {held.digest_date}")
 

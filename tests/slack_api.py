@@ -19,6 +19,7 @@ import html
 import itertools
 import json
 import re
+import threading
 from collections import defaultdict, deque
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
@@ -74,6 +75,7 @@ class Scripted:
     status: int = 200
     answer: Mapping[str, Any] = field(default_factory=lambda: {"ok": True})
     headers: Mapping[str, str] = field(default_factory=dict)
+    hold: threading.Event | None = None  # the answer waits for it: a platform that hangs
 
 
 class FakeSlackApi(ThreadedHTTPFake):
@@ -106,10 +108,14 @@ class FakeSlackApi(ThreadedHTTPFake):
         status: int = 200,
         answer: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
+        hold: threading.Event | None = None,
     ) -> None:
-        """The next call of ``method`` gets this answer instead of the usual one (once)."""
+        """The next call of ``method`` gets this answer instead of the usual one (once); with
+        ``hold``, only once that event is set (or after a minute)."""
         with self._changed:
-            self._scripts[method].append(Scripted(status, answer or {"ok": status == 200}, headers or {}))
+            self._scripts[method].append(
+                Scripted(status, answer or {"ok": status == 200}, headers or {}, hold)
+            )
 
     def rate_limit_once(self, method: str, *, retry_after: int = 1) -> None:
         self.script(
@@ -149,6 +155,8 @@ class FakeSlackApi(ThreadedHTTPFake):
         else:
             method = request.path
         answer = self._answer(method, body, request.headers)
+        if answer.hold is not None:
+            answer.hold.wait(60)
         # A response_url answers plain "ok" (as Slack's webhooks do); the Web API answers JSON.
         if method == RESPONSE_URL_METHOD:
             data, content_type = b"ok", "text/plain"
