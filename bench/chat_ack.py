@@ -165,16 +165,17 @@ def command_texts(
         yield from itertools.repeat("help")
     words = [w for title in titles for w in title.split() if len(w) > 4 and w.isalpha()]
     pick = random.Random(7)
+    last = "digest" if mix == "load" else "help"  # the load bench's mix previews digests instead
     while True:
         roll = pick.random()
         if roll < 0.4:
             yield f"search {pick.choice(words)}"
-        elif roll < 0.7:
+        elif roll < 0.65:
             yield f"brief {pick.choice(ids)}"
-        elif roll < 0.9:
+        elif roll < 0.85:
             yield f"ask {pick.choice(questions)}"
         else:
-            yield "help"
+            yield last
 
 
 class Bot:
@@ -198,6 +199,11 @@ class Bot:
             time.sleep(0.2)
         raise SystemExit(f"briefbot run did not open port {port}; see {log}")
 
+    def rss_mb(self) -> float:
+        status = Path(f"/proc/{self.process.pid}/status").read_text()
+        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
+        return int(line.split()[1]) / 1024
+
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
@@ -216,6 +222,7 @@ class Phase:
     sent: list[Sent]
     answered: dict[str, float]
     seconds: float
+    rss_mb: tuple[float, float] = (0.0, 0.0)  # the bot's resident memory once serving, and at the end
 
     def acks(self) -> list[float]:
         return [s.ack for s in self.sent if s.ack is not None]
@@ -265,6 +272,8 @@ def phase(
 ) -> Phase:
     port = int(bot_env["BRIEFBOT_SLACK_PORT"])
     bot = Bot(bot_env, port, log)
+    time.sleep(1)  # serving: the model is loaded before the port opens
+    rss_start = bot.rss_mb()
     running = threading.Event()
     running.set()
     started = time.perf_counter()
@@ -277,10 +286,30 @@ def phase(
     sent = send_while(port, texts, rate, running)
     elapsed = time.perf_counter() - started
     time.sleep(3)  # the last answers arrive
+    rss_end = bot.rss_mb()
     bot.stop()
     with api.lock:
         answered = dict(api.answered)
-    return Phase(name, sent, answered, elapsed)
+    return Phase(name, sent, answered, elapsed, (rss_start, rss_end))
+
+
+def bot_environment(url: str, api: SlackWebApi) -> dict[str, str]:
+    """``briefbot run`` as an operator configures it, Slack in HTTP mode at the loopback Web API."""
+    env = {
+        **os.environ,
+        "BRIEFBOT_DATABASE_URL": url,
+        "BRIEFBOT_SLACK_MODE": "http",
+        "BRIEFBOT_SLACK_PORT": str(free_port()),
+        "BRIEFBOT_SLACK_API_URL": api.url,
+        "BRIEFBOT_STORAGE_ALLOW_HOSTS": "127.0.0.0/8",
+        "BRIEFBOT_STORAGE_FETCH_TIMEOUT": "30",
+        "BRIEFBOT_STORAGE_FIRST_POLL_ENTRIES": "1000000",  # every entry of the fresh feeds is polled
+        "SLACK_BOT_TOKEN": TOKEN,
+        "SLACK_SIGNING_SECRET": SECRET,
+    }
+    for name in ("SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN"):
+        env.pop(name, None)
+    return env
 
 
 def prepare(url: str, kept: Sequence[tuple[str, str]]) -> tuple[list[int], list[str]]:
@@ -312,20 +341,7 @@ def measure(
     ids, titles = prepare(url, kept)
     texts = command_texts(ids, titles, questions, mix=args.mix)
     api = SlackWebApi()
-    env = {
-        **os.environ,
-        "BRIEFBOT_DATABASE_URL": url,
-        "BRIEFBOT_SLACK_MODE": "http",
-        "BRIEFBOT_SLACK_PORT": str(free_port()),
-        "BRIEFBOT_SLACK_API_URL": api.url,
-        "BRIEFBOT_STORAGE_ALLOW_HOSTS": "127.0.0.0/8",
-        "BRIEFBOT_STORAGE_FETCH_TIMEOUT": "30",
-        "BRIEFBOT_STORAGE_FIRST_POLL_ENTRIES": "1000000",  # every entry of the fresh feeds is polled
-        "SLACK_BOT_TOKEN": TOKEN,
-        "SLACK_SIGNING_SECRET": SECRET,
-    }
-    for name in ("SLACK_APP_TOKEN", "DISCORD_BOT_TOKEN"):
-        env.pop(name, None)
+    env = bot_environment(url, api)
     log = BRIEFS_CACHE / f"bot-{database}.log"
     log.unlink(missing_ok=True)
     print(f"{database}: idle, {args.idle:.0f} s (bot log: {log})...", file=sys.stderr)
@@ -360,7 +376,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--latency", type=float, default=0.15)
     parser.add_argument("--rate", type=float, default=4.0, help="slash commands a second")
     parser.add_argument("--idle", type=float, default=30.0, help="seconds of commands with nothing to poll")
-    parser.add_argument("--mix", choices=("team", "help"), default="team", help="help: help commands only")
+    parser.add_argument("--mix", choices=("team", "help", "load"), default="team", help="help: help only")
     parser.add_argument("--database", choices=("sqlite", "postgresql", "both"), default="both")
     parser.add_argument("--postgres-url", default=POSTGRES_URL)
     args = parser.parse_args(argv)
