@@ -91,7 +91,7 @@ class Deliverer:
             if held.article_ids is None:
                 planned = await asyncio.to_thread(ledger.record_plan, self.store, held, digest.article_ids)
                 if planned is None:
-                    raise ClaimLost(f"digest for channel {channel_id} on {day}")
+                    raise ClaimLost(str(held))
                 held = planned
             reply: Reply = DigestReply(digest=digest)
             if not (digest.empty and channel.quiet_when_empty):
@@ -132,10 +132,6 @@ class Deliverer:
         await self._mark_sent(held, [])
         return words is not None
 
-    async def notify(self, channel: Channel, text: str) -> None:
-        """A reply outside the ledger (it need not be exactly once)."""
-        await self._post(channel, TextReply(text=text))
-
     async def _mark_sent(self, held: ledger.Claim, article_ids: list[int]) -> None:
         marked = await asyncio.to_thread(
             lambda: ledger.mark_sent(self.store, held, article_ids, pause=self.mark_pause)
@@ -148,20 +144,18 @@ class Deliverer:
                 held.digest_date,
             )
 
-    async def _post(self, channel: Channel, reply: Reply, held: ledger.Claim | None = None) -> None:
+    async def _post(self, channel: Channel, reply: Reply, held: ledger.Claim) -> None:
         poster = self.posters.get(channel.platform)
         if poster is None:
             raise RuntimeError(
                 f"no poster for platform {channel.platform} (is it configured in this instance?)"
             )
-        start = held.parts_sent if held is not None else 0
+        start = held.parts_sent
         lost = asyncio.Event()
 
         async def sent(parts: int) -> None:
             nonlocal start
             start = parts
-            if held is None:
-                return
             try:
                 recorded = await asyncio.to_thread(ledger.record_progress, self.store, held, parts)
             except DBAPIError as error:  # the database went away: keep posting; mark_sent waits for it
@@ -174,13 +168,13 @@ class Deliverer:
                 )
                 recorded = True
             if lost.is_set() or not recorded:
-                raise ClaimLost(f"{held.topic} for channel {held.channel_id} on {held.digest_date}")
+                raise ClaimLost(str(held))
 
-        renewing = asyncio.ensure_future(self._renew(held, lost)) if held is not None else None
+        renewing = asyncio.ensure_future(self._renew(held, lost))
         try:
             for attempt in range(1, POST_ATTEMPTS + 1):
                 if lost.is_set():
-                    raise ClaimLost(f"{reply.__class__.__name__} for channel {channel.id}")
+                    raise ClaimLost(str(held))
                 try:
                     await poster(channel.external_id, reply, start=start, sent=sent)
                     return
@@ -200,10 +194,9 @@ class Deliverer:
                     )
                     await asyncio.sleep(self.retry_pause * attempt)
         finally:
-            if renewing is not None:
-                renewing.cancel()
-                with contextlib.suppress(asyncio.CancelledError):
-                    await renewing
+            renewing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await renewing
 
     async def _renew(self, held: ledger.Claim, lost: asyncio.Event) -> None:
         """Renew the lease a few times per lease while posting: a post slower than the lease (429

@@ -56,6 +56,9 @@ class Claim:
     parts_sent: int = 0  # messages of it already posted, by this holder or an earlier one
     article_ids: tuple[int, ...] | None = None  # what the digest was composed of, once recorded
 
+    def __str__(self) -> str:
+        return f"{self.topic} for channel {self.channel_id} on {self.digest_date}"
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Delivery:
@@ -314,15 +317,3 @@ def sent(store: Store, due: Collection[tuple[int, date]]) -> set[tuple[int, date
             )
         )
         return {(channel, day) for channel, day in rows} & set(due)
-
-
-def is_sent(store: Store, channel_id: int, digest_date: date) -> bool:
-    with store.sessions() as session:
-        status = session.scalar(
-            select(DeliveryRow.status).where(
-                DeliveryRow.channel_id == channel_id,
-                DeliveryRow.topic == DIGEST,
-                DeliveryRow.digest_date == digest_date,
-            )
-        )
-        return status == "sent"

@@ -118,7 +118,7 @@ def test_a_claim_is_taken_once_until_it_fails_or_expires(store: Store, clock: Cl
     assert not ledger.mark_sent(store, first, [], now=later), "a lost claim cannot mark the digest sent"
     assert ledger.mark_sent(store, second, [], now=later)
     assert ledger.claim(store, channel, day, owner="d", now=later + timedelta(days=1)) is None
-    assert ledger.is_sent(store, channel, day)
+    assert ledger.sent(store, [(channel, day)]) == {(channel, day)}
 
 
 def test_a_failed_claim_can_be_retried_at_once(store: Store, clock: Clock) -> None:

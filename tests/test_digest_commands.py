@@ -15,32 +15,16 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.cli import samples_dir
-from bot.core import CommandCore, DigestReply, Incoming, Reply, TextReply
-from bot.core.posting import Progress
+from bot.core import CommandCore, DigestReply, Incoming, TextReply
 from bot.delivery import Deliverer
 from storage.channels import get_channel, subscribe
 from storage.db import open_database
-from storage.documents import Document, iter_documents
 from storage.store import Store
 from summarizer import Summarizer
 from tests.storage_backends import Clock, database_url
+from tests.test_delivery import Inbox, samples
 
 BERLIN = ZoneInfo("Europe/Berlin")
-
-
-class Inbox:
-    """The channel as the platform would show it: every reply posted to it, in order."""
-
-    def __init__(self) -> None:
-        self.posts: list[Reply] = []
-
-    async def __call__(
-        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
-    ) -> None:
-        self.posts.append(reply)
-        if sent is not None:
-            await sent(1)
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
@@ -57,7 +41,7 @@ def clock() -> Clock:
 def store(url: str, summarizer: Summarizer, clock: Clock) -> Store:
     engine, sessions = open_database(url)
     store = Store(engine=engine, sessions=sessions, summarizer=summarizer, clock=clock)
-    store.ingest([d for d in iter_documents([samples_dir()]) if isinstance(d, Document)][:2])
+    store.ingest(samples()[:2])
     return store
 
 
@@ -103,7 +87,7 @@ async def test_digest_now_takes_the_place_of_the_scheduled_digest(
     assert inbox.posts == []
     [answer] = await answers(core, "digest now")
     assert "replaces today's scheduled digest (09:00 Europe/Berlin)" in answer.text and answer.private
-    [posted] = inbox.posts
+    [posted] = inbox.digests
     assert isinstance(posted, DigestReply) and len(posted.digest.article_ids) == 2
     at_nine = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
     assert await deliverer.deliver(newsroom(store), at_nine) is None, "the 09:00 digest was taken"
@@ -119,10 +103,10 @@ async def test_a_channel_that_asked_for_quiet_hears_nothing_on_an_empty_day(
     day = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN)
     await deliverer.deliver(newsroom(store), day)
     await deliverer.deliver(newsroom(store), day + timedelta(days=1))
-    assert [len(p.digest.article_ids) for p in inbox.posts if isinstance(p, DigestReply)] == [2]
+    assert [len(p.digest.article_ids) for p in inbox.digests] == [2]
     assert "says so briefly" in await say(core, "subscribe quiet:off")
     await deliverer.deliver(newsroom(store), day + timedelta(days=2))
-    assert len(inbox.posts) == 2 and isinstance(inbox.posts[1], DigestReply) and inbox.posts[1].digest.empty
+    assert len(inbox.posts) == 2 and len(inbox.digests) == 2 and inbox.digests[1].digest.empty
 
 
 async def test_digest_now_on_a_quiet_empty_day_says_nothing_was_posted(
