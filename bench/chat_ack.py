@@ -38,7 +38,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import parse_qs, quote, quote_plus, urlencode
 
 from ask_data import ASK_FIT, ReplayedBriefs, load_questions
 from common import BBC, command_line, data_path, environment, markdown_table, percentile, verdict
@@ -48,6 +48,7 @@ from instances import Site
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy.exc import OperationalError
 
+from bot.core.commands import BUSY
 from storage import feedstore
 from storage.db import open_database
 from storage.documents import Document
@@ -69,6 +70,7 @@ class SlackWebApi(ThreadingHTTPServer):
     def __init__(self) -> None:
         super().__init__(("127.0.0.1", 0), WebApiHandler)
         self.answered: dict[str, float] = {}
+        self.busy: set[str] = set()  # channels answered "busy" (chat.max_pending)
         self.lock = threading.Lock()
         self.ts = itertools.count(1)
         threading.Thread(target=self.serve_forever, daemon=True).start()
@@ -96,6 +98,8 @@ class WebApiHandler(BaseHTTPRequestHandler):
         elif method in ("chat.postMessage", "chat.postEphemeral"):
             with self.server.lock:
                 self.server.answered.setdefault(str(body.get("channel")), time.perf_counter())
+                if BUSY in raw or quote(BUSY) in raw or quote_plus(BUSY) in raw:
+                    self.server.busy.add(str(body.get("channel")))
         data = json.dumps(answer).encode()
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
@@ -200,14 +204,28 @@ class Bot:
         raise SystemExit(f"briefbot run did not open port {port}; see {log}")
 
     def rss_mb(self) -> float:
-        status = Path(f"/proc/{self.process.pid}/status").read_text()
-        line = next(line for line in status.splitlines() if line.startswith("VmRSS:"))
-        return int(line.split()[1]) / 1024
+        """Resident memory of the bot and its children (the briefing worker), in MB."""
+        return sum(_rss_kb(pid) for pid in (self.process.pid, *_children(self.process.pid))) / 1024
 
     def stop(self) -> None:
         self.process.send_signal(signal.SIGTERM)
         self.process.wait(timeout=60)
         self.log.close()
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            found += [int(child), *_children(int(child))]
+    return found
+
+
+def _rss_kb(pid: int) -> int:
+    with contextlib.suppress(OSError):
+        status = Path(f"/proc/{pid}/status").read_text()
+        return int(next(line for line in status.splitlines() if line.startswith("VmRSS:")).split()[1])
+    return 0
 
 
 def stored(store: Store) -> int:
@@ -223,12 +241,19 @@ class Phase:
     answered: dict[str, float]
     seconds: float
     rss_mb: tuple[float, float] = (0.0, 0.0)  # the bot's resident memory once serving, and at the end
+    busy: frozenset[str] = frozenset()  # channels whose command was answered "busy"
+    rss_samples: tuple[float, ...] = ()  # the bot's resident memory every tenth of the phase
 
     def acks(self) -> list[float]:
         return [s.ack for s in self.sent if s.ack is not None]
 
     def answers(self) -> list[float]:
-        return [self.answered[s.channel] - s.sent for s in self.sent if s.channel in self.answered]
+        """Seconds from sending to the answer, for the commands answered (not turned away busy)."""
+        return [
+            self.answered[s.channel] - s.sent
+            for s in self.sent
+            if s.channel in self.answered and s.channel not in self.busy
+        ]
 
     def row(self) -> list[str]:
         acks, answers = self.acks(), self.answers()
@@ -281,16 +306,27 @@ def phase(
         target=lambda: (until.wait() if until is not None else time.sleep(seconds), running.clear())
     )
     stopper.start()
+    samples: list[float] = []
+    sampler = threading.Thread(target=sample_memory, args=(bot, running, seconds / 10, samples), daemon=True)
+    sampler.start()
     with api.lock:
         api.answered.clear()
+        api.busy.clear()
     sent = send_while(port, texts, rate, running)
     elapsed = time.perf_counter() - started
     time.sleep(3)  # the last answers arrive
     rss_end = bot.rss_mb()
     bot.stop()
     with api.lock:
-        answered = dict(api.answered)
-    return Phase(name, sent, answered, elapsed, (rss_start, rss_end))
+        answered, busy = dict(api.answered), frozenset(api.busy)
+    return Phase(name, sent, answered, elapsed, (rss_start, rss_end), busy, tuple(samples))
+
+
+def sample_memory(bot: Bot, running: threading.Event, every: float, samples: list[float]) -> None:
+    """Whether memory levels off or keeps growing shows in its curve, not in two ends."""
+    while running.is_set():
+        samples.append(bot.rss_mb())
+        time.sleep(every)
 
 
 def bot_environment(url: str, api: SlackWebApi) -> dict[str, str]:

@@ -85,7 +85,8 @@ def row(database: str, p: Phase) -> list[str]:
         *(f"{1000 * percentile(acks, q):.0f}" for q in (50, 95, 99)),
         f"{1000 * max(acks):.0f}",
         f"{len(answers):,}",
-        *(f"{percentile(answers, q):.2f}" for q in (50, 95)),
+        f"{len(p.busy):,}",
+        *((f"{percentile(answers, q):.2f}" for q in (50, 95)) if answers else ("-", "-")),
         f"{p.rss_mb[0]:.0f} → {p.rss_mb[1]:.0f}",
     ]
 
@@ -139,11 +140,17 @@ def main(argv: Sequence[str] | None = None) -> int:
         "ack p99 ms",
         "ack max ms",
         "answered",
+        "busy",
         "answer p50 s",
         "answer p95 s",
         "memory MB",
     ]
-    print(markdown_table(headers, [row(d, p) for d, phases in results for p in phases], "ll" + "r" * 10))
+    print(markdown_table(headers, [row(d, p) for d, phases in results for p in phases], "ll" + "r" * 11))
+    print()
+    for database, phases in results:
+        for p in phases:
+            curve = ", ".join(f"{mb:.0f}" for mb in p.rss_samples)
+            print(f"- {database}, {p.name}: memory MB every {args.seconds / 10:.0f} s: {curve}")
     print()
     for database, phases in results:
         for p in phases:
@@ -152,7 +159,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(
                 f"- {database}, {p.name}: ack p99 {1000 * percentile(acks, 99):.0f} ms, every ack under 3 s "
                 f"and p99 under {ACK_TARGET:.0f} s: {verdict(fine)}; "
-                f"answered {len(p.answers())} of {len(p.sent)}"
+                f"answered {len(p.answers())} of {len(p.sent)}, {len(p.busy)} told busy"
             )
     return 0
 

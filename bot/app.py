@@ -9,7 +9,8 @@ from config import Settings
 from storage import ask
 from storage.db import default_data_dir, default_database_url, normalise_database_url, open_database
 from storage.store import Store
-from summarizer import Summarizer
+from summarizer import BriefWriter, Summarizer
+from summarizer.worker import ProcessSummarizer
 
 DEMO_DATABASE = "briefbot-demo.db"
 
@@ -31,10 +32,16 @@ def demo_database_url(settings: Settings) -> str:
     return default_database_url(data_dir(settings), name=DEMO_DATABASE)
 
 
-def open_store(settings: Settings, *, url: str | None = None) -> Store:
-    """The store at ``url``, by default the configured one."""
+def open_store(settings: Settings, *, url: str | None = None, serving: bool = False) -> Store:
+    """The store at ``url``, by default the configured one. A store ``serving`` chat writes its briefs
+    in a worker process when ``summarizer.worker_process`` says so (:mod:`summarizer.worker`)."""
     engine, sessions = open_database(url or database_url(settings))
-    return Store(engine=engine, sessions=sessions, summarizer=Summarizer(settings=settings.summarizer))
+    summarizer: BriefWriter = (
+        ProcessSummarizer(settings=settings.summarizer)
+        if serving and settings.summarizer.worker_process
+        else Summarizer(settings=settings.summarizer)
+    )
+    return Store(engine=engine, sessions=sessions, summarizer=summarizer)
 
 
 def warm_up(store: Store) -> None:

@@ -19,6 +19,7 @@ from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from config import Settings
 from storage import feedstore
+from summarizer.worker import ProcessSummarizer
 
 log = logging.getLogger(__name__)
 
@@ -91,7 +92,7 @@ async def run(
     from bot.app import open_store, warm_up
 
     chosen = platforms(settings, secrets, console=console)
-    store = open_store(settings)
+    store = open_store(settings, serving=not once)
     if not once:
         warm_up(store)  # before serving: a load mid-way holds up chat
     stale = store.count_stale_briefs()
@@ -106,6 +107,7 @@ async def run(
         store=store,
         storage_settings=settings.storage,
         deliver=lambda channel_id, now: deliverer.deliver(channel_id, now, force=True),
+        max_pending=settings.chat.max_pending,
     )
     if "console" in chosen:
         deliverer.posters["console"] = console_poster(stream)
@@ -141,6 +143,8 @@ async def run(
         task.cancel()
         with contextlib.suppress(asyncio.CancelledError, Exception):
             await task
+    if isinstance(store.summarizer, ProcessSummarizer):
+        await asyncio.to_thread(store.summarizer.close)
     if failed:
         error = failed[0].exception()
         print(f"briefbot: {type(error).__name__}: {error}", file=sys.stderr)

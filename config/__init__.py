@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from config.errors import ConfigError
 from config.settings import (
+    ChatSettings,
     DiscordSettings,
     LoggingSettings,
     Settings,
@@ -18,6 +19,7 @@ from config.settings import (
 )
 
 __all__ = [
+    "ChatSettings",
     "ConfigError",
     "DiscordSettings",
     "LoggingSettings",

@@ -95,6 +95,11 @@ class SummarizerSettings:
     )
     actors: int = setting(10, "key actors kept in a brief", check=positive)
     figures: int = setting(6, "key figures kept in a brief", check=positive)
+    worker_process: bool = setting(
+        True,
+        "`briefbot run` writes briefs in a process of its own, so chat is not held up while a poll "
+        "briefs (false: one process, less memory)",
+    )
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -160,6 +165,16 @@ class DiscordSettings:
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
+class ChatSettings:
+    max_pending: int = setting(
+        64,
+        "commands one instance answers or holds waiting at once; one more is answered at once "
+        '"busy, try again in a minute" rather than minutes late',
+        check=positive,
+    )
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
 class LoggingSettings:
     level: str = setting(
         "INFO", "least severe log records shown: DEBUG, INFO, WARNING or ERROR", check=log_level
@@ -177,6 +192,7 @@ class Settings:
     storage: StorageSettings = dataclasses.field(default_factory=StorageSettings)
     slack: SlackSettings = dataclasses.field(default_factory=SlackSettings)
     discord: DiscordSettings = dataclasses.field(default_factory=DiscordSettings)
+    chat: ChatSettings = dataclasses.field(default_factory=ChatSettings)
     logging: LoggingSettings = dataclasses.field(default_factory=LoggingSettings)
 
 

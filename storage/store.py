@@ -32,7 +32,7 @@ from storage.models import (
 )
 from storage.prose import not_prose
 from storage.values import Article, IngestResult, StoredBrief
-from summarizer import SUMMARIZER_VERSION, Brief, EmptyText, Summarizer
+from summarizer import SUMMARIZER_VERSION, Brief, BriefWriter, EmptyText
 from summarizer.clean import clean
 from summarizer.sentences import split_sentences
 
@@ -84,7 +84,7 @@ class Store:
         *,
         engine: Engine,
         sessions: sessionmaker[Session],
-        summarizer: Summarizer | None = None,
+        summarizer: BriefWriter | None = None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.engine = engine

@@ -7,7 +7,12 @@ from __future__ import annotations
 
 from summarizer.brief import Actor, Brief, Figure
 from summarizer.nlp import ModelNotInstalled
-from summarizer.pipeline import EmptyText, Summarizer
+from summarizer.pipeline import BriefWriter, EmptyText, Summarizer
 from summarizer.version import SUMMARIZER_VERSION
 
-__all__ = ["SUMMARIZER_VERSION", "Actor", "Brief", "EmptyText", "Figure", "ModelNotInstalled", "Summarizer"]
+__all__ = [
+    "SUMMARIZER_VERSION",
+    "Actor",
+    "Brief",
+    "BriefWriter",
+    "EmptyText", "Figure", "ModelNotInstalled", "Summarizer"]

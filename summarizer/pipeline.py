@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 from config import SummarizerSettings
 from summarizer.actors import extract_actors
@@ -62,6 +62,18 @@ def fallback_title(first_sentence: str) -> str:
         return first_sentence.rstrip(".")
     cut = first_sentence[:MAX_FALLBACK_TITLE].rsplit(" ", 1)[0]
     return cut.rstrip(",;:") + "…"
+
+
+class BriefWriter(Protocol):
+    """What the store asks of a summarizer: this module's, or one running it in another process."""
+
+    def warm_up(self) -> None: ...
+
+    def brief(self, text: str, *, title: str | None = None) -> Brief: ...
+
+    def brief_many(
+        self, texts: Iterable[str | tuple[str, str | None]], *, batch_size: int = 16
+    ) -> Iterator[Brief | EmptyText]: ...
 
 
 class Summarizer:

@@ -94,7 +94,7 @@ toml_values = st.one_of(
     st.text(max_size=20).map(json.dumps),
     st.sampled_from(["true", "[]", "[1, 2]", '["a", 3]', "{}", '"07:30"', '"UTC"', '"10.0.0.0/33"']),
 )
-sections = st.sampled_from(["summarizer", "storage", "slack", "discord", "logging", "nowhere"])
+sections = st.sampled_from(["summarizer", "storage", "slack", "discord", "chat", "logging", "nowhere"])
 keys = st.sampled_from(
     [
         "spacy_model",

@@ -7,6 +7,7 @@ import difflib
 import logging
 import re
 import shlex
+import time
 import uuid
 import zoneinfo
 from collections.abc import Awaitable, Callable
@@ -82,6 +83,9 @@ PAGE_SIZE = 5
 log = logging.getLogger("briefbot.commands")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$", re.ASCII)
 QUIET_WORDS = {"quiet": True, "quiet:on": True, "quiet:off": False}
+MAX_PENDING = 64  # chat.max_pending's default
+BUSY = "briefbot is busy answering others right now, so nothing was done; please try again in a minute."
+BUSY_LOG_EVERY = 60.0  # seconds: one warning a minute while commands are turned away, with their count
 
 
 def usage(name: str) -> TextReply:
@@ -210,16 +214,30 @@ class CommandCore:
         storage_settings: StorageSettings | None = None,
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         deliver: Callable[[int, datetime], Awaitable[Reply | None]] | None = None,
+        max_pending: int = MAX_PENDING,
     ) -> None:
         self.store = store
         self.storage_settings = storage_settings or StorageSettings()
         self.clock = clock
         self.deliver = deliver  # the scheduler's "post now and record it" (digest now), when running
+        self.max_pending = max_pending
+        self._pending = 0
+        self._turned_away = 0
+        self._busy_logged = -BUSY_LOG_EVERY
 
     async def handle(self, incoming: Incoming) -> list[Reply]:
         """Replies for one command; never raises. Bad input gets its usage line or a one-line reason;
         anything unforeseen is logged with an error id, and the asker gets an apology naming it, so
-        the adapter keeps serving and a person can find the traceback."""
+        the adapter keeps serving and a person can find the traceback.
+
+        At most ``max_pending`` commands are answered or waiting at once. Past that the store cannot
+        keep up (bench/load.py: PostgreSQL on 2 cores answers about 40 a second), and a queue without
+        a bound only makes every answer later, until none comes in time to matter: the one more is
+        told at once that nothing was done.
+        """
+        if self._pending >= self.max_pending:
+            return [self._busy()]
+        self._pending += 1
         try:
             return await self._handle(incoming)
         except Exception:
@@ -232,6 +250,21 @@ class CommandCore:
                     private=True,
                 )
             ]
+        finally:
+            self._pending -= 1
+
+    def _busy(self) -> TextReply:
+        self._turned_away += 1
+        now = time.monotonic()
+        if now - self._busy_logged >= BUSY_LOG_EVERY:
+            log.warning(
+                '%d command(s) answered "busy": %d already being answered (chat.max_pending); the '
+                "store or the machine is not keeping up with the commands sent",
+                self._turned_away,
+                self._pending,
+            )
+            self._busy_logged, self._turned_away = now, 0
+        return TextReply(text=BUSY, private=True)
 
     async def _handle(self, incoming: Incoming) -> list[Reply]:
         text = incoming.text.strip()
