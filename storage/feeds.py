@@ -12,6 +12,7 @@ costs the publisher a 304 and no body, and a feed that keeps failing is retried 
 from __future__ import annotations
 
 import io
+import re
 import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
@@ -23,8 +24,25 @@ import feedparser
 import lxml.html  # type: ignore[import-untyped]
 from lxml.etree import ParserError  # type: ignore[import-untyped]
 
+from storage.dedup import canonical_url
 from storage.fetch import Fetched, fetch
 from storage.netguard import Allowlist
+
+# A feed's entries read, its first ones (feeds list their newest first): feedparser takes about
+# 0.2 ms and 1.5 kB an item, so a hostile 5 MB feed of 100,000 tiny items would hold a poll worker for
+# 20 s and 150 MB (measured, tests/test_fuzz_feeds.py); real feeds list tens to hundreds.
+MAX_ENTRIES = 5000
+_ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+# The widths of the columns a poll writes what it read to (sources.title, sources.etag,
+# sources.last_modified, articles.url): PostgreSQL refuses a longer value, which would end the poll.
+MAX_TITLE = 512
+MAX_ETAG = 512
+MAX_LAST_MODIFIED = 128
+MAX_URL = 2048
+# Characters XML has no place for (C0 controls but tab and line breaks, non-characters, surrogates),
+# which feedparser's loose parser lets through (from "&#0;", say): left out of what a feed gives, since
+# PostgreSQL refuses a NUL in any text and lxml refuses them all.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 
 FEED_ACCEPT = (
     "application/rss+xml,application/atom+xml,application/rdf+xml;q=0.9,"
@@ -77,20 +95,19 @@ def parse_feed(fetched: Fetched) -> FeedResult:
     but still yields entries (feedparser's "bozo" feeds are common) is accepted; one that yields
     no entries and no feed version is refused with the reason.
     """
+    etag = _fits(fetched.etag, MAX_ETAG)
+    last_modified = _fits(fetched.last_modified, MAX_LAST_MODIFIED)
     if fetched.not_modified:
-        return FeedResult(
-            title=None,
-            entries=(),
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            not_modified=True,
+        return FeedResult(title=None, entries=(), etag=etag, last_modified=last_modified, not_modified=True)
+    try:
+        parsed = feedparser.parse(
+            io.BytesIO(_first_entries(fetched.body, MAX_ENTRIES)),
+            response_headers={"content-location": fetched.url, "content-type": fetched.content_type},
+            resolve_relative_uris=True,
+            sanitize_html=True,
         )
-    parsed = feedparser.parse(
-        io.BytesIO(fetched.body),
-        response_headers={"content-location": fetched.url, "content-type": fetched.content_type},
-        resolve_relative_uris=True,
-        sanitize_html=True,
-    )
+    except ValueError as exc:  # feedparser's loose parser on a character reference such as &#xD800;
+        raise FeedError(f"{fetched.url} is not a feed we can read ({_one_line(str(exc))})") from None
     version = parsed.get("version") or ""
     raw_entries = parsed.get("entries") or []
     if not raw_entries and (not version or _malformed(parsed)):
@@ -98,12 +115,26 @@ def parse_feed(fetched: Fetched) -> FeedResult:
     entries = tuple(entry for entry in (_entry(raw) for raw in raw_entries) if entry is not None)
     feed_info = parsed.get("feed") or {}
     return FeedResult(
-        title=_one_line(_text_of(feed_info, "title")) or None,
+        title=_one_line(_text_of(feed_info, "title"))[:MAX_TITLE] or None,
         entries=entries,
-        etag=fetched.etag,
-        last_modified=fetched.last_modified,
+        etag=etag,
+        last_modified=last_modified,
         not_modified=False,
     )
+
+
+def _first_entries(body: bytes, count: int) -> bytes:
+    """The body cut before its entry number ``count + 1`` (counting ``<item`` and ``<entry`` tags),
+    so that feedparser reads at most ``count`` entries; the cut feed is read as a broken one."""
+    for number, tag in enumerate(_ENTRY_TAG.finditer(body)):
+        if number == count:
+            return body[: tag.start()]
+    return body
+
+
+def _fits(value: str | None, width: int) -> str | None:
+    """A validator as received, or None when it is too long to store: cut, it would never match."""
+    return value if value is None or len(value) <= width else None
 
 
 def poll_feed(
@@ -153,13 +184,13 @@ def _entry(raw: Mapping[str, Any]) -> FeedEntry | None:
     title = _one_line(_text_of(raw, "title"))
     if not link and not title:
         return None  # nothing to show or follow
-    guid = raw.get("id") or None
+    guid = _NOT_XML.sub("", str(raw.get("id") or "")) or None
     return FeedEntry(
         url=link,
         title=title,
         published=_timestamp(raw.get("published_parsed") or raw.get("updated_parsed")),
         summary=html_to_text(_summary_html(raw)),
-        guid=str(guid) if guid else None,
+        guid=guid,
     )
 
 
@@ -191,6 +222,7 @@ def html_to_text(markup: str) -> str:
         return ""
     if "<" not in markup and "&" not in markup:
         return _paragraphs(markup)
+    markup = _NOT_XML.sub("", markup)  # lxml keeps them in what it parsed, then refuses them in a tail
     try:
         root = lxml.html.fragment_fromstring(markup, create_parent="div")
     except (ParserError, ValueError):
@@ -204,19 +236,29 @@ def html_to_text(markup: str) -> str:
 
 
 def _paragraphs(text: str) -> str:
-    lines = (" ".join(line.split()) for line in text.splitlines())
+    lines = (" ".join(line.split()) for line in _NOT_XML.sub("", text).splitlines())
     return "\n\n".join(line for line in lines if line)
 
 
 def _one_line(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(_NOT_XML.sub("", text).split())
 
 
 def _http_link(link: Any) -> str | None:
+    """An http(s) link the store can keep: without control characters, and whose canonical form has
+    a valid port and host and fits ``articles.url`` (a query of non-ASCII text grows ninefold when it
+    is percent-encoded)."""
     if not link:
         return None
     text = str(link).strip()
-    return text if urlsplit(text).scheme.lower() in ("http", "https") else None
+    if _NOT_XML.search(text):
+        return None
+    try:
+        if urlsplit(text).scheme.lower() not in ("http", "https"):
+            return None
+        return text if len(canonical_url(text)) <= MAX_URL else None
+    except ValueError:  # a port out of range, an unclosed IPv6 address
+        return None
 
 
 def _timestamp(parsed: time.struct_time | None) -> datetime | None:

@@ -6,8 +6,8 @@ connect time, so a host name that changes its answer between the check and the c
 rebinding) gains nothing. Environment proxies and ``.netrc`` are ignored for the same reason: what
 is fetched, and from where, is decided here alone.
 
-A slow server cannot hold a worker: ``timeout`` bounds the whole fetch, redirects and body
-included, not just each read. A huge or endless body is cut off at ``max_bytes``.
+A slow server cannot hold a worker: ``timeout`` bounds the whole fetch, redirects, headers and body
+included, not just each read (``_DeadlineStream``). A huge or endless body is cut off at ``max_bytes``.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import ssl
 import time
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
+from typing import Any
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -103,7 +104,7 @@ def fetch(
         headers["If-Modified-Since"] = last_modified
 
     current = url
-    with _client(allowlist) as client:
+    with _client(allowlist, deadline) as client:
         for _hop in range(max_redirects + 1):
             try:
                 check_url(current, allow=allowlist)
@@ -221,11 +222,51 @@ def is_text_type(media_type: str) -> bool:
     )
 
 
-class _GuardedBackend(httpcore.SyncBackend):
-    """Connects only to addresses ``vet_host`` approved at connect time, trying them in order."""
+class _DeadlineStream(httpcore.NetworkStream):
+    """A connection whose every read and write ends by the fetch's deadline, not only after ``timeout``.
 
-    def __init__(self, allow: Allowlist) -> None:
+    httpx's timeouts are per read: a server that drips its headers a byte every 0.2 s, or a compressed
+    body of empty deflate blocks (bytes that decode to nothing, so the body loop in ``_read`` never
+    runs), would otherwise hold the fetch forever. Here each operation gets at most the time left, and
+    none starts once it is gone; httpx reports that as a timeout like any other.
+    """
+
+    def __init__(self, stream: httpcore.NetworkStream, deadline: float) -> None:
+        self._stream = stream
+        self._deadline = deadline
+
+    def _left(self, timeout: float | None) -> float:
+        left = self._deadline - time.monotonic()
+        if left <= 0:
+            raise httpcore.ReadTimeout("the fetch's deadline passed")
+        return left if timeout is None else min(timeout, left)
+
+    def read(self, max_bytes: int, timeout: float | None = None) -> bytes:
+        return self._stream.read(max_bytes, self._left(timeout))
+
+    def write(self, buffer: bytes, timeout: float | None = None) -> None:
+        self._stream.write(buffer, self._left(timeout))
+
+    def close(self) -> None:
+        self._stream.close()
+
+    def start_tls(
+        self, ssl_context: ssl.SSLContext, server_hostname: str | None = None, timeout: float | None = None
+    ) -> httpcore.NetworkStream:
+        secure = self._stream.start_tls(ssl_context, server_hostname, self._left(timeout))
+        return _DeadlineStream(secure, self._deadline)
+
+    def get_extra_info(self, info: str) -> Any:
+        return self._stream.get_extra_info(info)
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Connects only to addresses ``vet_host`` approved at connect time, trying them in order; the
+    connection it makes ends by the fetch's ``deadline`` (``_DeadlineStream``)."""
+
+    def __init__(self, allow: Allowlist, deadline: float) -> None:
         self._allow = allow
+        self._deadline = deadline
 
     def connect_tcp(
         self,
@@ -239,7 +280,8 @@ class _GuardedBackend(httpcore.SyncBackend):
         failure: httpcore.ConnectError | None = None
         for address in addresses:
             try:
-                return super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                stream = super().connect_tcp(str(address), port, timeout, local_address, socket_options)
+                return _DeadlineStream(stream, self._deadline)
             except httpcore.ConnectError as exc:  # refused or unreachable: the next address may answer
                 failure = exc
         assert failure is not None  # vet_host never returns an empty tuple
@@ -253,19 +295,19 @@ class _GuardedTransport(httpx.HTTPTransport):
     request/response plumbing and exception mapping stay httpx's own.
     """
 
-    def __init__(self, allow: Allowlist) -> None:
+    def __init__(self, allow: Allowlist, deadline: float) -> None:
         super().__init__(verify=_ssl_context(), trust_env=False, retries=0)
         self._pool = httpcore.ConnectionPool(
             ssl_context=_ssl_context(),
             max_connections=4,
             retries=0,
-            network_backend=_GuardedBackend(allow),
+            network_backend=_GuardedBackend(allow, deadline),
         )
 
 
-def _client(allow: Allowlist) -> httpx.Client:
+def _client(allow: Allowlist, deadline: float) -> httpx.Client:
     return httpx.Client(
-        transport=_GuardedTransport(allow),
+        transport=_GuardedTransport(allow, deadline),
         follow_redirects=False,
         trust_env=False,
         headers={"User-Agent": USER_AGENT},

@@ -20,7 +20,11 @@ from summarizer import Summarizer
 # CI names its input again on the next run); bench/fuzz.py runs them long and random.
 settings.register_profile("suite", max_examples=120, deadline=None, print_blob=True)
 settings.register_profile("ci", parent=settings.get_profile("suite"), derandomize=True)
-settings.load_profile("ci" if os.environ.get("CI") == "true" else "suite")
+bench_examples = int(os.environ.get("BRIEFBOT_FUZZ_EXAMPLES", 5000))  # set by bench/fuzz.py for each run
+settings.register_profile("bench", parent=settings.get_profile("suite"), max_examples=bench_examples)
+settings.load_profile(
+    os.environ.get("BRIEFBOT_FUZZ_PROFILE") or ("ci" if os.environ.get("CI") == "true" else "suite")
+)
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED_DATA = Path(os.environ.get("BRIEFBOT_SHARED_DATA", REPO.parent / "shared" / "data"))

@@ -19,7 +19,7 @@ import shlex
 import zoneinfo
 from collections.abc import Sequence
 from functools import cache
-from typing import Literal
+from typing import Any, Literal
 
 import discord
 from discord import app_commands
@@ -110,6 +110,28 @@ class BriefbotClient(discord.Client):
         self.settings = settings
         self.tree = BriefbotTree(self)
         _add_commands(self)
+        self._read_interactions_safely()
+
+    def _read_interactions_safely(self) -> None:
+        """Drop, with a log line, an INTERACTION_CREATE that discord.py cannot read.
+
+        The gateway hands each event to its parser with nothing around it: a payload missing a field
+        discord.py indexes (``id``, ``token``) or holding a value it cannot convert (permissions
+        "abc") would raise out of ``DiscordWebSocket.received_message``, end ``Client.connect``, and
+        with it the adapter. No one can be answered for such a payload; everyone else still can.
+        """
+        parsers = self._connection.parsers
+        parse = parsers["INTERACTION_CREATE"]
+
+        def parse_or_drop(data: Any) -> None:
+            try:
+                parse(data)
+            except Exception as error:
+                log.warning(
+                    "ignored an interaction discord.py could not read (%s: %s)", type(error).__name__, error
+                )
+
+        parsers["INTERACTION_CREATE"] = parse_or_drop
 
     async def answer(self, interaction: discord.Interaction, text: str) -> None:
         """Run one command through the core and post its replies as the interaction's answer."""
