@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import getpass
 import json
 import logging
 import os
@@ -103,6 +104,14 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", nargs="+")
     ask.add_argument("--json", action="store_true")
 
+    actor = commands.add_parser(
+        "actor", help="one actor across the stored articles, as the chat command shows it"
+    )
+    actor.add_argument("line", nargs="+", help='a name, and since:/until: as in chat: "IDU" since:30d')
+    trending = commands.add_parser(
+        "trending", help="the actors whose stories rose most, and new ones; the chart is written as a PNG"
+    )
+    trending.add_argument("period", nargs="?", default="", help="7d (default), 2w, 30d")
     articles = commands.add_parser("articles", help="list stored articles, newest first")
     articles.add_argument("--since", metavar="WHEN", help="7d, 24h, 2024-05-01 ...")
     articles.add_argument("--limit", type=int, default=20)
@@ -147,6 +156,14 @@ def build_parser() -> argparse.ArgumentParser:
         "different summarizer version wrote (the model runs on each). Safe to interrupt: what is done "
         "stays done.",
     )
+    db_commands.add_parser(
+        "link-actors",
+        help="link every stored brief's actors to actors across articles, again from nothing",
+        description="Link the actors of every stored brief to one actor across articles (a store "
+        "briefed before actors were linked needs it once); hand merges and splits are replayed. "
+        "Running it again gives the same actors.",
+    )
+    add_actors_parser(commands)
 
     demo = commands.add_parser(
         "demo",
@@ -162,6 +179,32 @@ def build_parser() -> argparse.ArgumentParser:
         help="store the fictional samples in the configured store instead of the demo's own",
     )
     return parser
+
+
+def add_actors_parser(commands: Any) -> None:
+    """``briefbot actors list|show|merge|split``: one actor across articles, corrected by hand."""
+    actors = commands.add_parser(
+        "actors",
+        help="actors across articles: list, show, merge, split",
+        description="The store links each brief's actors to one actor across articles, merging "
+        "conservatively; merge and split correct it by hand, and the corrections survive db rebrief.",
+    )
+    actions = actors.add_subparsers(dest="actors_command", metavar="ACTION", required=True)
+    listing = actions.add_parser("list", help="the actors the most articles name")
+    listing.add_argument("--kind", choices=("person", "organization", "place", "group"))
+    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--json", action="store_true")
+    show = actions.add_parser("show", help="an actor: kind, aliases, articles and stories")
+    show.add_argument("name", nargs="+")
+    show.add_argument("--json", action="store_true")
+    merge = actions.add_parser("merge", help="make OTHER's actor one with NAME's (kept by db rebrief)")
+    merge.add_argument("name")
+    merge.add_argument("other")
+    split = actions.add_parser(
+        "split", help="never link ALIAS to NAME's actor; its own articles get an actor of their own"
+    )
+    split.add_argument("name")
+    split.add_argument("alias")
 
 
 class UsageError(Exception):
@@ -465,6 +508,24 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_actor_views(args: argparse.Namespace, settings: Settings) -> int:
+    """``actor`` and ``trending`` as the chat answers them (the chart written as a file, its path
+    printed); exit 1 when the answer is a refusal (an unknown name, a period it cannot read)."""
+    import asyncio
+
+    from bot.adapters.console import view_text
+    from bot.core import CommandCore, Incoming, TextReply
+    from bot.render.view import to_view
+
+    line = " ".join(args.line) if args.command == "actor" else args.period
+    core = CommandCore(store=_store(settings), storage_settings=settings.storage)
+    asked = Incoming(platform="console", channel="cli", user=getpass.getuser(), text=f"{args.command} {line}")
+    replies = asyncio.run(core.handle(asked))
+    for reply in replies:
+        print(view_text(to_view(reply)))
+    return 1 if all(isinstance(reply, TextReply) for reply in replies) else 0
+
+
 def cmd_articles(args: argparse.Namespace, settings: Settings) -> int:
     from storage.query import QueryError, parse_when
 
@@ -565,10 +626,62 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     return asyncio.run(chat(core))
 
 
+def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
+    from storage import actor_links
+
+    if getattr(args, "limit", 1) <= 0:
+        raise UsageError("--limit must be greater than 0")
+    store = _store(settings)
+    try:
+        if args.actors_command == "list":
+            found = actor_links.list_actors(store, kind=args.kind, limit=args.limit)
+            for actor in found:
+                if args.json:
+                    print(json.dumps(dataclasses.asdict(actor), ensure_ascii=False))
+                else:
+                    print(_actor_line(actor))
+            if not found and not args.json:
+                print("no actors yet; briefs link them as articles are stored (or: briefbot db link-actors)")
+        elif args.actors_command == "show":
+            actor = actor_links.show_actor(store, " ".join(args.name))
+            if args.json:
+                print(json.dumps(dataclasses.asdict(actor), ensure_ascii=False))
+            else:
+                print(f"{actor.name} ({actor.kind}, #{actor.id})")
+                print(f"  also: {', '.join(actor.aliases) or '-'}")
+                print(f"  {actor_links.plural(actor.articles, 'article')}, ", end="")
+                print(actor_links.plural(actor.stories, "story", "stories"))
+        elif args.actors_command == "merge":
+            print(actor_links.merge(store, args.name, args.other))
+        else:
+            print(actor_links.split(store, args.name, args.alias))
+    except (actor_links.UnknownActor, actor_links.CorrectionRefused) as error:
+        print(f"{PROG}: {error}", file=sys.stderr)
+        return 1
+    return 0
+
+
+def _actor_line(actor: Any) -> str:
+    also = f"; also {', '.join(actor.aliases[:6])}" if actor.aliases else ""
+    from storage.actor_links import plural
+
+    counts = f"{plural(actor.articles, 'article')}, {plural(actor.stories, 'story', 'stories')}"
+    return f"#{actor.id} {actor.name} ({actor.kind}) — {counts}{also}"
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import database_url
     from storage.db import open_database
 
+    if args.db_command == "link-actors":
+        from storage.actor_links import count_actors, count_linkable, relink_all
+
+        store = _store(settings)
+        bar, step = _progress(count_linkable(store), "linking actors")
+        with bar:
+            done = relink_all(store, progress=step)
+        print(f"{done} articles linked: {count_actors(store)} actors")
+        return 0
     if args.db_command == "rebrief":
         store = _store(settings)
         stale = store.count_stale_briefs()
@@ -636,9 +749,12 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "brief": cmd_brief,
     "search": cmd_search,
     "ask": cmd_ask,
+    "actor": cmd_actor_views,
+    "trending": cmd_actor_views,
     "articles": cmd_articles,
     "feeds": cmd_feeds,
     "db": cmd_db,
+    "actors": cmd_actors,
     "chat": cmd_chat,
     "run": cmd_run,
     "demo": cmd_demo,

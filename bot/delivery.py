@@ -20,10 +20,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
 
+from bot.core.actor_commands import trending_chart
 from bot.core.messages import DigestReply, Reply, TextReply
 from bot.core.posting import PartlyPosted, Poster
 from bot.digest import compose
+from bot.render.chart import Chart
 from storage import ledger
+from storage.actor_views import trending
 from storage.channels import Channel, get_channel
 from storage.store import Store
 
@@ -93,7 +96,12 @@ class Deliverer:
                 if planned is None:
                     raise ClaimLost(str(held))
                 held = planned
-            reply: Reply = DigestReply(digest=digest)
+            chart = (
+                await asyncio.to_thread(weekly_chart, self.store, now)
+                if channel.chart_day is not None and day.weekday() == channel.chart_day
+                else None
+            )
+            reply: Reply = DigestReply(digest=digest, chart=chart)
             if not (digest.empty and channel.quiet_when_empty):
                 await self._post(channel, reply, held)
         except ClaimLost as lost:
@@ -212,3 +220,9 @@ class Deliverer:
             if not renewed:
                 lost.set()
                 return
+
+
+def weekly_chart(store: Store, now: datetime) -> Chart | None:
+    """The chart a channel's digest carries on its chart day: the week's rising and new actors, their
+    stories a day; None in a week where none rose (the digest says the rest)."""
+    return trending_chart(store, trending(store, now=now, days=7))

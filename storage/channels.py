@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -25,6 +26,16 @@ class Channel:
     subscribed: bool
     quiet_when_empty: bool
     subscribed_at: datetime | None
+    chart_day: int | None = None  # 0 Monday: that day's digest carries the week's chart of its top actors
+
+
+class Keep(enum.Enum):
+    """A setting left as the channel had it, where None is itself a value (no weekly chart)."""
+
+    KEEP = "keep"
+
+
+KEEP = Keep.KEEP
 
 
 def _to_channel(row: ChannelRow) -> Channel:
@@ -38,6 +49,7 @@ def _to_channel(row: ChannelRow) -> Channel:
         subscribed=row.subscribed,
         quiet_when_empty=row.quiet_when_empty,
         subscribed_at=as_utc(row.subscribed_at),
+        chart_day=row.chart_day,
     )
 
 
@@ -62,9 +74,11 @@ def subscribe(
     digest_time: str | None = None,
     timezone: str | None = None,
     quiet_when_empty: bool | None = None,
+    chart_day: int | Keep | None = KEEP,
 ) -> Channel:
     """Turn the daily digest on (or move it). What is None keeps what the channel had (a new channel:
-    09:00 UTC, not quiet), so moving the time never drops the zone. Validation is the caller's job."""
+    09:00 UTC, not quiet, no weekly chart), so moving the time never drops the zone; ``chart_day``
+    None turns the weekly chart off, so keeping it is :data:`KEEP`. Validation is the caller's job."""
     with store.sessions.begin() as session:
         row = session.get(ChannelRow, channel_id)
         if row is None:
@@ -77,6 +91,8 @@ def subscribe(
             row.subscribed = True
         if quiet_when_empty is not None:
             row.quiet_when_empty = quiet_when_empty
+        if not isinstance(chart_day, Keep):
+            row.chart_day = chart_day
         return _to_channel(row)
 
 

@@ -16,6 +16,7 @@ from sqlalchemy import (
     DateTime,
     Float,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
@@ -90,6 +91,7 @@ class ActorRow(Base):
     """An actor of one article, so "everything about Hezbollah this week" is an indexed query."""
 
     __tablename__ = "article_actors"
+    __table_args__ = (Index("ix_article_actors_actor_article", "actor_id", "article_id"),)
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     article_id: Mapped[int] = mapped_column(ForeignKey("articles.id", ondelete="CASCADE"), index=True)
     name: Mapped[str] = mapped_column(String(256))
@@ -98,6 +100,38 @@ class ActorRow(Base):
     mentions: Mapped[int] = mapped_column(Integer)
     salience: Mapped[float] = mapped_column(Float)
     rank: Mapped[int] = mapped_column(Integer)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("actors.id", ondelete="SET NULL"))
+
+
+class ActorEntityRow(Base):
+    """One actor across the store's articles, which each brief's actor rows link to."""
+
+    __tablename__ = "actors"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    name: Mapped[str] = mapped_column(String(256))
+    kind: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+
+
+class ActorNameRow(Base):
+    """A lowercased name or alias meaning one actor across the store; a name two actors could both
+    mean (a surname two people share) is not here, so it links to neither."""
+
+    __tablename__ = "actor_names"
+    key: Mapped[str] = mapped_column(String(256), primary_key=True)
+    actor_id: Mapped[int] = mapped_column(ForeignKey("actors.id", ondelete="CASCADE"), index=True)
+
+
+class ActorCorrectionRow(Base):
+    """A merge or split made by hand (``briefbot actors``), replayed whenever links are made, so it
+    survives ``db rebrief``. ``key`` and ``other`` are lowercased names."""
+
+    __tablename__ = "actor_corrections"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    action: Mapped[str] = mapped_column(String(8))  # "merge" | "split"
+    key: Mapped[str] = mapped_column(String(256))
+    other: Mapped[str] = mapped_column(String(256))
+    created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
 
 
 class ActorAliasRow(Base):
@@ -151,6 +185,7 @@ class ChannelRow(Base):
     all_sources: Mapped[bool] = mapped_column(Boolean, default=True)
     subscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
+    chart_day: Mapped[int | None] = mapped_column(Integer)  # 0 Monday: the digest with the week's chart
 
 
 class ChannelSourceRow(Base):

@@ -16,6 +16,7 @@ from sqlalchemy.orm import Session, defer, sessionmaker
 
 from storage import dedup
 from storage.actor_kinds import actor_key, settle_kinds
+from storage.actor_links import link_actors
 from storage.documents import Document
 from storage.models import (
     ActorAliasRow,
@@ -262,6 +263,7 @@ class Store:
         for actor, actor_row in zip(brief.actors, actor_rows, strict=True):
             keys = {actor_key(actor.name), *(actor_key(alias) for alias in actor.aliases)}
             session.add_all(ActorAliasRow(actor_id=actor_row.id, key=key) for key in keys)
+        link_actors(session, article_id, now=now)  # one actor across articles (storage/actor_links.py)
         session.add_all(
             FigureRow(
                 article_id=article_id,

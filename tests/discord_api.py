@@ -7,6 +7,11 @@ original response (``PATCH``/``DELETE /webhooks/{app}/{token}/messages/@original
 registration (``PUT /applications/{app}[/guilds/{guild}]/commands``) and channel posts
 (``POST /channels/{id}/messages``). Every request is recorded with its JSON body and the status it got.
 
+A message with files comes as discord.py sends it, ``multipart/form-data``: the JSON in a
+``payload_json`` part, each file in a ``files[n]`` part. The fake reads it back into the same JSON
+body and an :class:`Attachment` per file (its name, its bytes exactly as they arrived, and the
+description the JSON's ``attachments`` gave it), on the :class:`Call` and on what the channel shows.
+
 It keeps what each interaction shows the way Discord does: after a deferred answer (callback type 5)
 the first followup replaces the "thinking…" placeholder and keeps the *defer's* visibility, whatever
 its own flags say (discord-api-docs #2742, #2866); deleting the placeholder lets a followup choose.
@@ -29,6 +34,8 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from email.message import Message
+from email.parser import HeaderParser
 from http.server import BaseHTTPRequestHandler
 from typing import Any
 from urllib.parse import parse_qsl
@@ -54,6 +61,17 @@ _CHANNEL_MESSAGES = re.compile(r"^/channels/(\d+)/messages$")
 
 
 @dataclass(frozen=True, slots=True)
+class Attachment:
+    """One file of a multipart message: ``field`` is its form field (``files[0]``)."""
+
+    field: str
+    filename: str
+    content: bytes
+    content_type: str
+    description: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
 class Call:
     """One request the fake received: the path is Discord's (without ``/api/v10``), query split."""
 
@@ -64,6 +82,7 @@ class Call:
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     at: float = 0.0  # time.monotonic() when it arrived
+    files: tuple[Attachment, ...] = ()  # a multipart request's files, in the order sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -74,6 +93,7 @@ class Shown:
     embeds: tuple[dict[str, Any], ...]
     private: bool
     original: bool = False  # the interaction's own response rather than a followup
+    files: tuple[Attachment, ...] = ()
 
 
 @dataclass
@@ -157,10 +177,17 @@ class FakeDiscordAPI(ThreadedHTTPFake):
 
     def respond(self, handler: BaseHTTPRequestHandler) -> None:
         request = self.read_request(handler)
-        is_json = bool(request.body) and "json" in request.headers.get("content-type", "")
-        body = json.loads(request.body) if is_json else None
+        content_type = request.headers.get("content-type", "")
+        files: tuple[Attachment, ...] = ()
+        if content_type.startswith("multipart/form-data"):
+            body, files = read_multipart(request.body, content_type)
+        else:
+            is_json = bool(request.body) and "json" in content_type
+            body = json.loads(request.body) if is_json else None
         path = request.path.removeprefix(API_PREFIX)
-        answer = self._serve(request.method, path, dict(parse_qsl(request.query)), request.headers, body)
+        answer = self._serve(
+            request.method, path, dict(parse_qsl(request.query)), request.headers, body, files
+        )
         if answer.status == 204:
             self.send(handler, answer.status, None, answer.headers)
         else:
@@ -168,11 +195,19 @@ class FakeDiscordAPI(ThreadedHTTPFake):
             self.send(handler, answer.status, data, {**answer.headers, "Content-Type": "application/json"})
 
     def _serve(
-        self, method: str, path: str, query: dict[str, str], headers: dict[str, str], body: Any
+        self,
+        method: str,
+        path: str,
+        query: dict[str, str],
+        headers: dict[str, str],
+        body: Any,
+        files: tuple[Attachment, ...] = (),
     ) -> _Answer:
         with self._changed:
-            answer = self._limited(method, path) or self._route(method, path, headers, body)
-            self._calls.append(Call(method, path, query, body, answer.status, headers, time.monotonic()))
+            answer = self._limited(method, path) or self._route(method, path, headers, body, files)
+            self._calls.append(
+                Call(method, path, query, body, answer.status, headers, time.monotonic(), files)
+            )
             self._changed.notify_all()
             return answer
 
@@ -199,7 +234,9 @@ class FakeDiscordAPI(ThreadedHTTPFake):
                 )
         return None
 
-    def _route(self, method: str, path: str, headers: dict[str, str], body: Any) -> _Answer:
+    def _route(
+        self, method: str, path: str, headers: dict[str, str], body: Any, files: tuple[Attachment, ...] = ()
+    ) -> _Answer:
         if method == "GET" and path == "/users/@me":
             token = headers.get("authorization", "").removeprefix("Bot ")
             if token in self._refused_tokens:
@@ -208,19 +245,21 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         if method == "GET" and path == "/oauth2/applications/@me":
             return _Answer(200, self._application())
         if match := _CALLBACK.match(path):
-            return self._callback(int(match.group(1)), match.group(2), body)
+            return self._callback(int(match.group(1)), match.group(2), body, files)
         if match := _ORIGINAL.match(path):
             return self._original(method, match.group(2), body)
         if method == "POST" and (match := _FOLLOWUP.match(path)):
-            return self._followup(match.group(2), body)
+            return self._followup(match.group(2), body, files)
         if method == "PUT" and (match := _COMMANDS.match(path)):
             guild = match.group(2)
             return _Answer(200, [self._command(c, guild) for c in body or []])
         if method == "POST" and (match := _CHANNEL_MESSAGES.match(path)):
-            return _Answer(200, self._message(body or {}, int(match.group(1)), private=False))
+            return _Answer(200, self._message(body or {}, int(match.group(1)), private=False, files=files))
         return _Answer(404, {"message": "404: Not Found", "code": 0})
 
-    def _callback(self, interaction_id: int, token: str, body: dict[str, Any]) -> _Answer:
+    def _callback(
+        self, interaction_id: int, token: str, body: dict[str, Any], files: tuple[Attachment, ...] = ()
+    ) -> _Answer:
         state = self._interactions.setdefault(token, _Interaction())
         kind = body["type"]
         data = body.get("data") or {}
@@ -229,7 +268,7 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         if kind == DEFERRED:
             state.placeholder_flags = flags
         elif kind == CHANNEL_MESSAGE:
-            state.messages.append(_shown(data, private=bool(flags & EPHEMERAL), original=True))
+            state.messages.append(_shown(data, private=bool(flags & EPHEMERAL), original=True, files=files))
         elif kind == AUTOCOMPLETE_RESULT:
             state.choices = list(data.get("choices", []))
         return _Answer(
@@ -244,7 +283,7 @@ class FakeDiscordAPI(ThreadedHTTPFake):
             },
         )
 
-    def _followup(self, token: str, body: dict[str, Any]) -> _Answer:
+    def _followup(self, token: str, body: dict[str, Any], files: tuple[Attachment, ...] = ()) -> _Answer:
         state = self._interactions.setdefault(token, _Interaction())
         if state.placeholder_flags is not None:
             # The first followup resolves "thinking…" and keeps the defer's visibility.
@@ -252,8 +291,8 @@ class FakeDiscordAPI(ThreadedHTTPFake):
             state.placeholder_flags = None
         else:
             private, original = bool(int(body.get("flags", 0)) & EPHEMERAL), False
-        state.messages.append(_shown(body, private=private, original=original))
-        return _Answer(200, self._message(body, 1, private=private))
+        state.messages.append(_shown(body, private=private, original=original, files=files))
+        return _Answer(200, self._message(body, 1, private=private, files=files))
 
     def _original(self, method: str, token: str, body: Any) -> _Answer:
         state = self._interactions.setdefault(token, _Interaction())
@@ -295,14 +334,16 @@ class FakeDiscordAPI(ThreadedHTTPFake):
             **({"guild_id": guild} if guild else {}),
         }
 
-    def _message(self, body: dict[str, Any], channel_id: int, *, private: bool) -> dict[str, Any]:
+    def _message(
+        self, body: dict[str, Any], channel_id: int, *, private: bool, files: tuple[Attachment, ...] = ()
+    ) -> dict[str, Any]:
         return {
             "id": str(next(self._ids)),
             "channel_id": str(channel_id),
             "type": 0,
             "content": body.get("content") or "",
             "embeds": body.get("embeds") or [],
-            "attachments": [],
+            "attachments": [self._attachment(file, channel_id) for file in files],
             "mentions": [],
             "mention_roles": [],
             "mention_everyone": False,
@@ -316,6 +357,51 @@ class FakeDiscordAPI(ThreadedHTTPFake):
             "application_id": str(self.application_id),
         }
 
+    def _attachment(self, file: Attachment, channel_id: int) -> dict[str, Any]:
+        """An attachment as a created message lists it (discord.py reads these fields back)."""
+        attachment_id = next(self._ids)
+        url = f"{self.origin}/attachments/{channel_id}/{attachment_id}/{file.filename}"
+        return {
+            "id": str(attachment_id),
+            "filename": file.filename,
+            "size": len(file.content),
+            "url": url,
+            "proxy_url": url,
+            "content_type": "image/png" if file.filename.endswith(".png") else file.content_type,
+            **({"description": file.description} if file.description is not None else {}),
+        }
+
+
+def read_multipart(body: bytes, content_type: str) -> tuple[Any, tuple[Attachment, ...]]:
+    """A ``multipart/form-data`` body as discord.py sends one: the ``payload_json`` part's JSON, and
+    each file part as an :class:`Attachment`, described from the JSON's ``attachments`` by its index."""
+    boundary = _headers(f"Content-Type: {content_type}").get_param("boundary")
+    assert isinstance(boundary, str), f"no boundary in {content_type!r}"
+    payload: Any = None
+    parts: list[tuple[Message, bytes]] = []
+    for chunk in body.split(b"--" + boundary.encode("latin-1"))[1:]:
+        if chunk.startswith(b"--"):  # the closing delimiter
+            break
+        head, _, content = chunk.removeprefix(b"\r\n").partition(b"\r\n\r\n")
+        headers = _headers(head.decode("utf-8"))
+        if headers.get_param("name", header="content-disposition") == "payload_json":
+            payload = json.loads(content.removesuffix(b"\r\n"))
+        else:
+            parts.append((headers, content.removesuffix(b"\r\n")))
+    message = payload.get("data", payload) if isinstance(payload, dict) else {}
+    described = {int(a["id"]): a.get("description") for a in message.get("attachments") or [] if "id" in a}
+    files = []
+    for headers, content in parts:
+        name = str(headers.get_param("name", "", header="content-disposition"))
+        index = int(name[len("files[") : -1]) if re.fullmatch(r"files\[\d+\]", name) else -1
+        filename = str(headers.get_param("filename", "", header="content-disposition"))
+        files.append(Attachment(name, filename, content, headers.get_content_type(), described.get(index)))
+    return payload, tuple(files)
+
+
+def _headers(text: str) -> Message:
+    return HeaderParser().parsestr(text.replace("\r\n", "\n") + "\n\n")
+
 
 def _user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     return {
@@ -328,12 +414,15 @@ def _user(user_id: int, name: str, *, bot: bool = False) -> dict[str, Any]:
     }
 
 
-def _shown(data: dict[str, Any], *, private: bool, original: bool) -> Shown:
+def _shown(
+    data: dict[str, Any], *, private: bool, original: bool, files: tuple[Attachment, ...] = ()
+) -> Shown:
     return Shown(
         content=data.get("content") or "",
         embeds=tuple(data.get("embeds") or ()),
         private=private,
         original=original,
+        files=files,
     )
 
 

@@ -59,9 +59,19 @@ def slash_command(text: str) -> tuple[str, dict[str, str | bool]]:
         for part in rest.split():
             if part.lower() in {"quiet", "quiet:on", "quiet:off"}:
                 options["quiet"] = part.lower() != "quiet:off"
+            elif part.lower().startswith("chart:"):
+                options["chart"] = part.lower().removeprefix("chart:")
             else:
                 options["time" if part[0].isdigit() else "timezone"] = part
         return name, options
+    if name == "actor":
+        words = [w for w in rest.split() if not w.startswith(("since:", "until:"))]
+        when = {
+            w.split(":", 1)[0]: w.split(":", 1)[1] for w in rest.split() if w.startswith(("since:", "until:"))
+        }
+        return name, {**({"name": " ".join(words)} if words else {}), **when}
+    if name == "trending":
+        return name, {"period": rest} if rest else {}
     if name == "sources":
         action, _, target = rest.partition(" ")
         return name, {"action": action or "list", **({"target": target.strip()} if target.strip() else {})}

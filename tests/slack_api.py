@@ -8,6 +8,11 @@ WebSocket URL, see :class:`FakeSocketMode`), plus slash commands' ``response_url
 it records every call's body and can be scripted to answer one call of a method differently
 (a 429 with ``Retry-After``, an ``ok: false`` error).
 
+File uploads take Slack's three steps, as ``files_upload_v2`` makes them: ``files.getUploadURLExternal``
+hands out a file id and an upload URL on the fake itself; the bytes are POSTed there (recorded
+exactly as they arrive, as the :data:`UPLOAD_METHOD` call); ``files.completeUploadExternal`` shares
+the files in a channel (or thread). :meth:`FakeSlackApi.uploads` reads back the files shared.
+
 Tests wait on a condition the server signals on every call (:meth:`FakeSlackApi.until`), never by
 sleeping and polling.
 """
@@ -32,11 +37,12 @@ from aiohttp import WSMsgType, web
 from slack_sdk.web.async_client import AsyncWebClient
 
 from tests.chat_harness import Posted
-from tests.httpfake import ThreadedHTTPFake
+from tests.httpfake import Request, ThreadedHTTPFake
 
 BOT_USER_ID = "UBOTBRIEF"
 TEAM_ID = "T0BRIEF"
 RESPONSE_URL_METHOD = "response_url"  # how a post to a response_url is recorded
+UPLOAD_METHOD = "upload"  # how a file's bytes POSTed to an upload URL are recorded
 POSTING = ("chat.postMessage", "chat.postEphemeral", RESPONSE_URL_METHOD)
 
 
@@ -68,6 +74,22 @@ class Call:
             private=self.private,
             bold=tuple(m for text in block_texts(self.blocks()) for m in _BOLD.findall(text)),
         )
+
+
+@dataclass(frozen=True, slots=True)
+class Upload:
+    """A file shared by ``files.completeUploadExternal``: what each of the three steps said of it."""
+
+    file_id: str
+    filename: str
+    length: int  # as announced to files.getUploadURLExternal
+    alt_text: str | None
+    content: bytes  # as POSTed to the upload URL, byte for byte
+    content_type: str
+    title: str | None
+    channel: str | None
+    thread_ts: str | None
+    initial_comment: str | None
 
 
 @dataclass(frozen=True)
@@ -129,6 +151,37 @@ class FakeSlackApi(ThreadedHTTPFake):
         with self._changed:
             return [c for c in self._calls if method is None or c.method == method]
 
+    def uploads(self) -> list[Upload]:
+        """Files shared in a channel, in order: each completed upload whose bytes arrived."""
+        calls = self.calls()
+        asked = {
+            c.answer["file_id"]: c.body for c in calls if c.method == "files.getUploadURLExternal" and c.ok
+        }
+        sent = {c.body["file_id"]: c.body for c in calls if c.method == UPLOAD_METHOD and c.ok}
+        shared = []
+        for call in calls:
+            if call.method != "files.completeUploadExternal" or not call.ok:
+                continue
+            for entry in json.loads(str(call.body.get("files", "[]"))):
+                ask, upload = asked.get(entry["id"]), sent.get(entry["id"])
+                if ask is None or upload is None:
+                    continue
+                shared.append(
+                    Upload(
+                        file_id=entry["id"],
+                        filename=str(ask.get("filename")),
+                        length=int(ask.get("length", -1)),
+                        alt_text=ask.get("alt_txt"),
+                        content=upload["content"],
+                        content_type=upload["content_type"],
+                        title=entry.get("title"),
+                        channel=call.body.get("channel_id"),
+                        thread_ts=call.body.get("thread_ts"),
+                        initial_comment=call.body.get("initial_comment"),
+                    )
+                )
+        return shared
+
     def delivered(self) -> list[Call]:
         """Messages that reached the channel or the user, in order: accepted posts only."""
         return [c for c in self.calls() if c.method in POSTING and c.ok]
@@ -142,6 +195,9 @@ class FakeSlackApi(ThreadedHTTPFake):
 
     def respond(self, handler: BaseHTTPRequestHandler) -> None:
         request = self.read_request(handler)
+        if request.path.startswith("/upload/"):
+            self._receive_file(handler, request)
+            return
         body: dict[str, Any] = {k: v[0] for k, v in parse_qs(request.query).items()}
         raw = request.body.decode("utf-8")
         if "json" in request.headers.get("content-type", ""):
@@ -163,6 +219,20 @@ class FakeSlackApi(ThreadedHTTPFake):
         else:
             data, content_type = json.dumps(answer.answer).encode(), "application/json"
         self.send(handler, answer.status, data, {"Content-Type": content_type, **answer.headers})
+
+    def _receive_file(self, handler: BaseHTTPRequestHandler, request: Request) -> None:
+        """A file's bytes POSTed to the URL files.getUploadURLExternal gave: Slack's upload host
+        answers plain text, "OK - <bytes>"."""
+        body = {
+            "file_id": request.path.removeprefix("/upload/"),
+            "content": request.body,
+            "content_type": request.headers.get("content-type", ""),
+        }
+        answer = self._answer(UPLOAD_METHOD, body, request.headers)
+        if answer.hold is not None:
+            answer.hold.wait(60)
+        text = f"OK - {len(request.body)}" if answer.status == 200 else str(answer.answer.get("error", ""))
+        self.send(handler, answer.status, text.encode(), {"Content-Type": "text/plain", **answer.headers})
 
     def _answer(self, method: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scripted:
         with self._changed:
@@ -201,6 +271,14 @@ class FakeSlackApi(ThreadedHTTPFake):
             return {"ok": True}
         if method == "apps.connections.open" and self.socket_url:
             return {"ok": True, "url": self.socket_url}
+        if method == "files.getUploadURLExternal":
+            file_id = f"F{next(self._ts):08d}"
+            return {"ok": True, "upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
+        if method == UPLOAD_METHOD:
+            return {"ok": True}
+        if method == "files.completeUploadExternal":
+            files = json.loads(str(body.get("files", "[]")))
+            return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}
         return {"ok": False, "error": "unknown_method"}
 
 
@@ -283,11 +361,15 @@ def unformat(mrkdwn: str) -> str:
 
 
 def block_texts(blocks: list[dict[str, Any]]) -> Iterator[str]:
-    """Every text a block shows: header and section text, section fields, context elements."""
+    """Every text a block shows: header and section text, section fields, context elements, and
+    the labels of an actions block's buttons."""
     for block in blocks:
         for item in [block.get("text"), *block.get("fields", []), *block.get("elements", [])]:
-            if isinstance(item, dict) and "text" in item:
-                yield item["text"]
+            text = item.get("text") if isinstance(item, dict) else None
+            if isinstance(text, dict):  # a button's label
+                text = text.get("text")
+            if isinstance(text, str):
+                yield text
 
 
 def visible_text(blocks: list[dict[str, Any]]) -> str:

@@ -103,6 +103,21 @@ def test_run_says_when_briefs_are_from_an_older_summarizer(tmp_path: Path) -> No
     assert fresh.returncode == 0 and "summarizer version" not in fresh.stderr
 
 
+def test_run_says_when_actors_are_not_yet_linked_across_articles(tmp_path: Path) -> None:
+    """As a store briefed before migration 0007 is: its actor rows link to no actor until
+    ``db link-actors``, which ``run`` says rather than doing it for minutes before serving."""
+    env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)
+    prepare(env)
+    with sqlite3.connect(tmp_path / "b.db") as db:
+        db.execute("UPDATE article_actors SET actor_id = NULL WHERE article_id IN (1, 2)")
+    once = [*BOT, "run", "--console", "--once"]
+    unlinked = subprocess.run(once, env=env, capture_output=True, text=True, timeout=120)
+    assert "2 stored article(s) have actors not yet linked across articles" in unlinked.stderr
+    subprocess.run([*BOT, "db", "link-actors"], env=env, check=True, capture_output=True, timeout=120)
+    linked = subprocess.run(once, env=env, capture_output=True, text=True, timeout=120)
+    assert linked.returncode == 0 and "not yet linked" not in linked.stderr
+
+
 @pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGINT])
 def test_run_stops_cleanly_on_a_signal(tmp_path: Path, signum: signal.Signals) -> None:
     env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)

@@ -1,23 +1,85 @@
-"""``briefbot chat``: the commands at a terminal prompt, against the same store, no token needed."""
+"""``briefbot chat``: the commands at a terminal prompt, against the same store, no token needed.
+
+A terminal shows no picture: a reply's chart is written as a PNG file (:func:`save_chart`) and its
+alt text and path printed after the reply's text, the path on a line of its own to open or copy.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import getpass
+import os
+import stat
 import sys
+import tempfile
+from datetime import datetime
+from pathlib import Path
 from typing import TextIO
 
 from bot.core import CommandCore, Incoming
+from bot.render.chart import Chart
 from bot.render.text import render_text
-from bot.render.view import to_view
+from bot.render.view import View, to_view
 
 PROMPT = "briefbot> "
+CHARTS_FOLDER = "briefbot-charts"
+
+
+def chart_folder() -> Path:
+    """Where charts are written: ``briefbot-charts`` in the system's temp folder.
+
+    The temp folder, not the user's data folder: a chart is looked at once, and the system clears its
+    temp folder (at boot, or by age), so a console left running for months does not fill a disk with
+    them. The folder is made for this user only (0700); one there already that is another user's, or
+    a symlink, is not used (a shared /tmp lets anyone make it first): a fresh private one is.
+    """
+    folder = Path(tempfile.gettempdir()) / CHARTS_FOLDER
+    try:
+        folder.mkdir(mode=0o700, exist_ok=True)
+        found = folder.lstat()
+        if stat.S_ISDIR(found.st_mode) and (not hasattr(os, "getuid") or found.st_uid == os.getuid()):
+            return folder
+    except OSError:
+        pass
+    return Path(tempfile.mkdtemp(prefix=f"{CHARTS_FOLDER}-"))
+
+
+def save_chart(chart: Chart, folder: Path | None = None) -> Path:
+    """Write the chart's PNG under a name no other chart has (``trending-20260302-091500-k3j9.png``),
+    readable by this user only; returns its path."""
+    folder = folder or chart_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    stem = Path(chart.filename).stem or "chart"
+    prefix = f"{stem}-{datetime.now():%Y%m%d-%H%M%S}-"
+    handle, name = tempfile.mkstemp(prefix=prefix, suffix=".png", dir=folder)  # O_EXCL, mode 0600
+    with os.fdopen(handle, "wb") as file:
+        file.write(chart.png)
+    return Path(name)
+
+
+def view_text(view: View, *, charts: Path | None = None) -> str:
+    """The view as the terminal prints it: its text, then for a chart its alt text and, on the last
+    line, the path it was written to (or why it could not be)."""
+    text = render_text(view)
+    if view.chart is None:
+        return text
+    try:
+        where = str(save_chart(view.chart, charts))
+    except OSError as error:
+        where = f"(the chart could not be written: {error})"
+    return f"{text}\n\nChart: {view.chart.alt_text}\n{where}"
 
 
 async def chat(
-    core: CommandCore, *, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout, channel: str = "local"
+    core: CommandCore,
+    *,
+    stdin: TextIO = sys.stdin,
+    stdout: TextIO = sys.stdout,
+    channel: str = "local",
+    charts: Path | None = None,
 ) -> int:
-    """Read commands line by line until end of input or ``quit``; the local user manages the channel."""
+    """Read commands line by line until end of input or ``quit``; the local user manages the channel.
+    Charts are written to ``charts`` (default: :func:`chart_folder`)."""
     user = getpass.getuser()
     interactive = stdin.isatty()
     if interactive:
@@ -44,6 +106,10 @@ async def chat(
             )
         )
         for reply in replies:
-            print(render_text(to_view(reply)), file=stdout, flush=True)
+            view = to_view(reply)
+            shown = render_text(view)
+            if view.chart is not None:  # writing its file is disk work: off the event loop
+                shown = await asyncio.to_thread(view_text, view, charts=charts)
+            print(shown, file=stdout, flush=True)
             print(file=stdout)
     return 0

@@ -3,18 +3,32 @@
 Each slash command is assembled back into the command text the core parses ("brief 3", "search
 hezbollah since:7d"), handed to :meth:`CommandCore.handle` as an :class:`Incoming`, and its replies
 are rendered by :func:`bot.render.embeds.to_messages`. Parsing, permissions policy and storage stay in
-the core; the only store access here is the read-only title lookup that autocomplete needs.
+the core; the only store access here is the read-only name lookups that autocomplete needs (and an
+actor button whose name was too long for its id, :class:`ActorButton`).
 
 Discord wants an answer within 3 seconds (FIELD-NOTES), so the commands that search, summarise or
 compose (brief, search, more, ask, digest) defer at once; the others answer directly unless the core
 takes longer than :data:`QUICK_REPLY_SECONDS`, when they defer too. Rate limits (429 with Retry-After)
 are honoured by discord.py's own HTTP and webhook clients, which sleep and retry.
+
+A view's chart rides its last message as an attachment (``multipart/form-data``, the PNG with its alt
+text as the attachment's description), in interaction answers, ephemeral ones included, and in the
+scheduler's posts alike.
+
+A view's actors to open (a digest's key actors) ride its last message too, as a row of buttons. Each
+button is an :class:`ActorButton`, a ``DynamicItem`` whose ``custom_id`` holds the name: the client
+registers the class once, so a click is answered whichever process posted the message and however
+long ago, restarts included. The click is answered as ``actor <name>`` from the clicker, ephemerally.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import dataclasses
+import io
 import logging
+import re
 import shlex
 import zoneinfo
 from collections.abc import Sequence
@@ -27,20 +41,28 @@ from discord import app_commands
 from bot.core import CommandCore, Incoming, Reply
 from bot.core.commands import BY_NAME
 from bot.core.posting import PartlyPosted, Progress
+from bot.render.chart import Chart
 from bot.render.embeds import DiscordMessage, to_messages
-from bot.render.limits import truncate
-from bot.render.view import to_view
+from bot.render.limits import ELLIPSIS, truncate
+from bot.render.view import View, to_view
 from bot.secrets import DISCORD_BOT_TOKEN, Secrets
 from config import ConfigError, DiscordSettings
+from storage.actor_views import complete_actor_names, name_key
+from storage.store import Store
 
 log = logging.getLogger(__name__)
 
 PLATFORM = "discord"
-SLOW_COMMANDS = frozenset({"brief", "search", "more", "ask", "digest"})
+# trending draws a chart, actor counts over the store: both defer at once
+SLOW_COMMANDS = frozenset({"brief", "search", "more", "ask", "digest", "actor", "trending"})
 QUICK_REPLY_SECONDS = 2.0  # under Discord's 3 s deadline for the first answer, with room for the request
 CHOICES_LIMIT = 25  # autocomplete suggestions Discord shows
 CHOICE_NAME_LIMIT = 100
 DESCRIPTION_LIMIT = 100  # a slash command's or option's description
+CUSTOM_ID_LIMIT = 100  # a component's custom_id
+BUTTON_LABEL_LIMIT = 80
+BUTTONS_PER_ROW = 5  # one action row: the buttons sit under the message as one line
+ACTOR_ID_PREFIX = "briefbot:actor:"
 
 
 def intents() -> discord.Intents:
@@ -110,6 +132,7 @@ class BriefbotClient(discord.Client):
         self.settings = settings
         self.tree = BriefbotTree(self)
         _add_commands(self)
+        self.add_dynamic_items(ActorButton)  # before any gateway event: clicks on old digests too
         self._read_interactions_safely()
 
     def _read_interactions_safely(self) -> None:
@@ -133,20 +156,40 @@ class BriefbotClient(discord.Client):
 
         parsers["INTERACTION_CREATE"] = parse_or_drop
 
-    async def answer(self, interaction: discord.Interaction, text: str) -> None:
-        """Run one command through the core and post its replies as the interaction's answer."""
+    async def answer(self, interaction: discord.Interaction, text: str, *, private: bool = False) -> None:
+        """Run one command through the core and post its replies as the interaction's answer;
+        ``private``: every reply for the asker's eyes only."""
         name = text.partition(" ")[0]
         work = asyncio.ensure_future(self.core.handle(to_incoming(interaction, text)))
         try:
             if name not in SLOW_COMMANDS:
                 await asyncio.wait({work}, timeout=QUICK_REPLY_SECONDS)
             if not work.done():
-                # Public "thinking…": whether the answer is private is known only once it exists.
-                await interaction.response.defer(ephemeral=False, thinking=True)
+                # Public "thinking…" unless all will be private: otherwise whether the answer is
+                # private is known only once it exists.
+                await interaction.response.defer(ephemeral=private, thinking=True)
             replies = await work
         finally:
             work.cancel()  # a no-op once done; stops the core's work when answering failed
-        await post_replies(interaction, replies)
+        await post_replies(interaction, replies, private=private)
+
+    async def open_actor(self, interaction: discord.Interaction, name: str) -> None:
+        """A click on an actor's button: ``actor <name>`` for the clicker, answered to them alone.
+
+        A button whose name was cut to fit its id is first given the whole name it began; all of it
+        within Discord's 3 seconds, since ``actor`` defers at once."""
+        cut = name.endswith(ELLIPSIS)
+        whole = await asyncio.to_thread(resolve_cut_name, self.core.store, name) if cut else name
+        try:
+            await self.answer(interaction, f"actor {shlex.quote(whole)}", private=True)
+        except Exception:
+            log.exception("the actor button for %r failed", name)
+            with contextlib.suppress(discord.HTTPException):
+                text = f"Sorry, opening {name} failed. The error is in the bot's log."
+                if interaction.response.is_done():
+                    await interaction.followup.send(text, ephemeral=True)
+                else:
+                    await interaction.response.send_message(text, ephemeral=True)
 
     async def suggest_articles(self, current: str) -> list[app_commands.Choice[str]]:
         """Stored articles whose title holds every typed word; the latest ones before anything is typed."""
@@ -161,25 +204,125 @@ class BriefbotClient(discord.Client):
             for a in articles[:CHOICES_LIMIT]
         ]
 
+    async def suggest_actors(self, current: str) -> list[app_commands.Choice[str]]:
+        """Known actors for what was typed (a name or alias beginning with it first); the most
+        mentioned ones before anything is typed."""
+        names = await asyncio.to_thread(complete_actor_names, self.core.store, current, limit=CHOICES_LIMIT)
+        return [
+            app_commands.Choice(
+                name=truncate(name, CHOICE_NAME_LIMIT), value=truncate(name, CHOICE_NAME_LIMIT)
+            )
+            for name in names[:CHOICES_LIMIT]
+        ]
 
-async def post_replies(interaction: discord.Interaction, replies: Sequence[Reply]) -> None:
-    """Send every message of every reply, private ones ephemeral.
+
+def actor_custom_id(name: str) -> str:
+    """``briefbot:actor:<name>``, within Discord's 100 characters: a longer name is cut at a word and
+    ends in "…", and :func:`resolve_cut_name` finds the actor it began."""
+    room = CUSTOM_ID_LIMIT - len(ACTOR_ID_PREFIX)
+    return ACTOR_ID_PREFIX + (name if len(name) <= room else truncate(name, room))
+
+
+def resolve_cut_name(store: Store, name: str) -> str:
+    """The whole name of the actor a cut name ("…" at the end) began: the most mentioned one whose
+    name starts with it. A name not cut, or one no stored name starts with, is given back as it is,
+    for the core to find or to suggest the closest to."""
+    if not name.endswith(ELLIPSIS):
+        return name
+    cut = name.removesuffix(ELLIPSIS)
+    start = name_key(cut)
+    found = complete_actor_names(store, cut, limit=CHOICES_LIMIT)
+    return next((whole for whole in found if name_key(whole).startswith(start)), name)
+
+
+class ActorButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.compile(re.escape(ACTOR_ID_PREFIX) + r"(?P<name>.+)", re.S),
+):
+    """A button opening ``actor <name>``, the name in its ``custom_id``.
+
+    Dynamic rather than a view's own item: discord.py builds one from any clicked component whose id
+    matches the template, so no view need be kept per message and a digest posted before a restart,
+    or by the REST-only :class:`DiscordPoster`, still answers.
+    """
+
+    def __init__(self, name: str, *, custom_id: str | None = None) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=truncate(name, BUTTON_LABEL_LIMIT),
+                style=discord.ButtonStyle.secondary,
+                custom_id=custom_id or actor_custom_id(name),
+            )
+        )
+        self.name = name
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ActorButton:
+        return cls(match["name"], custom_id=match.string)
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client = interaction.client
+        if not isinstance(client, BriefbotClient):  # pragma: no cover - only ours registers the class
+            return
+        await client.open_actor(interaction, self.name)
+
+
+def actor_buttons(names: Sequence[str]) -> discord.ui.View:
+    """A row of :class:`ActorButton` for ``names`` (its first five), as a view to send with a message.
+
+    The view is stopped before it is sent, so discord.py keeps nothing for it: it would otherwise
+    track it per message and, once it timed out (an ephemeral message's view after 15 minutes, at
+    the latest), unregister the template with it, and every actor button would stop answering.
+    Clicks are the registered class's to answer, for every message alike.
+    """
+    view = discord.ui.View(timeout=None)
+    for name in list(dict.fromkeys(n.strip() for n in names if n.strip()))[:BUTTONS_PER_ROW]:
+        view.add_item(ActorButton(name))
+    view.stop()
+    return view
+
+
+def buttons_for(view: View, last: bool) -> discord.ui.View:
+    """The view's actor buttons for its last message; discord.py's MISSING for every other message."""
+    if not last or not view.actor_links:
+        return discord.utils.MISSING
+    return actor_buttons(view.actor_links)
+
+
+async def post_replies(
+    interaction: discord.Interaction, replies: Sequence[Reply], *, private: bool = False
+) -> None:
+    """Send every message of every reply, private ones ephemeral; ``private``: every one, as the
+    answer to a click on a button in someone else's (or everyone's) message.
 
     After a public defer, Discord takes the first followup as the end of "thinking…" and keeps the
     defer's visibility whatever the followup's flags say (discord-api-docs #2742, #2866). A private
-    first answer therefore deletes the placeholder and follows up ephemerally instead.
+    first answer therefore deletes the placeholder and follows up ephemerally instead; with
+    ``private`` the defer was ephemeral already (see :meth:`BriefbotClient.answer`) and stays.
     """
     placeholder = interaction.response.is_done()
     for reply in replies:
         view = to_view(reply)
-        for message in to_messages(view):
+        if private and not view.private:
+            view = dataclasses.replace(view, private=True)
+        messages = to_messages(view)
+        for number, message in enumerate(messages, start=1):
+            last = number == len(messages)
+            chart = view.chart if last else None  # on the view's last message, with its buttons
+            buttons = buttons_for(view, last)
             if not interaction.response.is_done():
-                await _respond(interaction, message, private=view.private)
+                await _respond(interaction, message, private=view.private, chart=chart, buttons=buttons)
                 continue
-            if placeholder and view.private:
+            if placeholder and view.private and not private:
                 await interaction.delete_original_response()
             placeholder = False
-            await _follow_up(interaction, message, private=view.private)
+            await _follow_up(interaction, message, private=view.private, chart=chart, buttons=buttons)
     if placeholder:
         await interaction.delete_original_response()
 
@@ -188,17 +331,50 @@ def _embeds(message: DiscordMessage) -> list[discord.Embed]:
     return [discord.Embed.from_dict(dict(embed)) for embed in message.embeds]
 
 
-async def _respond(interaction: discord.Interaction, message: DiscordMessage, *, private: bool) -> None:
+def chart_files(chart: Chart | None) -> list[discord.File]:
+    """The chart as a message's attachment: a new File for each send (discord.py reads and closes the
+    one it is given), its alt text as the attachment's description.
+
+    Without a chart, discord.py's MISSING rather than ``[]``: an empty list would add an empty
+    ``attachments`` to every message's JSON, and ``None`` is refused by the webhook (followup) client.
+    """
+    if chart is None:
+        return discord.utils.MISSING
+    return [discord.File(io.BytesIO(chart.png), filename=chart.filename, description=chart.alt_text)]
+
+
+async def _respond(
+    interaction: discord.Interaction,
+    message: DiscordMessage,
+    *,
+    private: bool,
+    chart: Chart | None = None,
+    buttons: discord.ui.View = discord.utils.MISSING,
+) -> None:
     await interaction.response.send_message(
-        message.content or None, embeds=_embeds(message), ephemeral=private
+        message.content or None,
+        embeds=_embeds(message),
+        ephemeral=private,
+        files=chart_files(chart),
+        view=buttons,
     )
 
 
-async def _follow_up(interaction: discord.Interaction, message: DiscordMessage, *, private: bool) -> None:
+async def _follow_up(
+    interaction: discord.Interaction,
+    message: DiscordMessage,
+    *,
+    private: bool,
+    chart: Chart | None = None,
+    buttons: discord.ui.View = discord.utils.MISSING,
+) -> None:
+    files = chart_files(chart)
     if message.content:
-        await interaction.followup.send(message.content, embeds=_embeds(message), ephemeral=private)
+        await interaction.followup.send(
+            message.content, embeds=_embeds(message), ephemeral=private, files=files, view=buttons
+        )
     else:
-        await interaction.followup.send(embeds=_embeds(message), ephemeral=private)
+        await interaction.followup.send(embeds=_embeds(message), ephemeral=private, files=files, view=buttons)
 
 
 def _about(name: str) -> str:
@@ -233,6 +409,35 @@ def _add_commands(client: BriefbotClient) -> None:
     async def ask(interaction: discord.Interaction, question: str) -> None:
         await client.answer(interaction, command_text("ask", question))
 
+    @tree.command(name="actor", description=_about("actor"))
+    @app_commands.describe(
+        name="a person or organisation (pick one as you type)",
+        since="from when: 30d, 2w or a date such as 2024-05-01",
+        until="up to when: a date such as 2024-06-01, or 7d",
+    )
+    async def actor(
+        interaction: discord.Interaction,
+        name: str | None = None,  # left out: the core answers with the usage
+        since: str | None = None,
+        until: str | None = None,
+    ) -> None:
+        when = [
+            shlex.quote(f"{key}:{value.strip()}")
+            for key, value in (("since", since), ("until", until))
+            if value
+        ]
+        quoted = shlex.quote(name.strip()) if name and name.strip() else None
+        await client.answer(interaction, command_text("actor", quoted, *when))
+
+    @actor.autocomplete("name")
+    async def actor_name(interaction: discord.Interaction, current: str) -> list[app_commands.Choice[str]]:
+        return await client.suggest_actors(current)
+
+    @tree.command(name="trending", description=_about("trending"))
+    @app_commands.describe(period="7d (left out), 2w, 30d: up to 90 days")
+    async def trending(interaction: discord.Interaction, period: str | None = None) -> None:
+        await client.answer(interaction, command_text("trending", period))
+
     @tree.command(name="digest", description=_about("digest"))
     @app_commands.describe(now="channel managers: post it now, in place of today's scheduled digest")
     async def digest(interaction: discord.Interaction, now: bool = False) -> None:
@@ -243,15 +448,18 @@ def _add_commands(client: BriefbotClient) -> None:
         time="HH:MM (left out: the channel's, first 09:00)",
         timezone="a time zone such as Europe/Berlin (left out: the channel's, first UTC)",
         quiet="post nothing on a day with nothing new (left out: as before)",
+        chart="the day whose digest carries the week's chart: mon to sun, or off (left out: as before)",
     )
     async def subscribe(
         interaction: discord.Interaction,
         time: str | None = None,
         timezone: str | None = None,
         quiet: bool | None = None,
+        chart: str | None = None,
     ) -> None:
         setting = None if quiet is None else ("quiet" if quiet else "quiet:off")
-        await client.answer(interaction, command_text("subscribe", time, timezone, setting))
+        day = f"chart:{chart.strip()}" if chart and chart.strip() else None
+        await client.answer(interaction, command_text("subscribe", time, timezone, setting, day))
 
     @subscribe.autocomplete("timezone")
     async def subscribe_timezone(
@@ -332,7 +540,9 @@ class DiscordPoster:
     """Posts a reply (the scheduler's digests) to a channel by its id, outside any interaction.
 
     It logs in over REST only, on first use, with a client of its own: posting needs no gateway
-    connection, so a digest goes out even while the interactive client reconnects.
+    connection, so a digest goes out even while the interactive client reconnects. A chart and the
+    actor buttons ride the last message: the parts are the messages, and a retry that resends the last
+    one resends them. Clicks on the buttons reach the interactive client, which answers them.
     """
 
     def __init__(self, token: str) -> None:
@@ -347,11 +557,19 @@ class DiscordPoster:
             raise ValueError(f"not a Discord channel id: {channel!r}")
         client = await self._logged_in()
         target = client.get_partial_messageable(int(channel))
-        messages = to_messages(to_view(reply))
+        view = to_view(reply)
+        messages = to_messages(view)
         for number in range(start, len(messages)):
             message = messages[number]
+            last = number == len(messages) - 1
+            chart = view.chart if last else None
             try:
-                await target.send(message.content or None, embeds=_embeds(message))
+                await target.send(
+                    message.content or None,
+                    embeds=_embeds(message),
+                    files=chart_files(chart),
+                    view=buttons_for(view, last),
+                )
             except Exception as error:
                 if number == 0:
                     raise

@@ -10,15 +10,28 @@ rate-limit retry handler (``slack_sdk`` does not retry a 429 without one, FIELD-
 scheduler use too. Where the bot may not post (a DM or a private channel it was not invited to:
 ``not_in_channel``, ``channel_not_found``), a slash command's replies fall back to ``response_url``,
 which Slack accepts anywhere the command was typed.
+
+A view's chart goes after its messages as a file shared in the same channel and thread, uploaded with
+``files_upload_v2`` (``files.getUploadURLExternal``, the bytes, ``files.completeUploadExternal``),
+which needs the app's ``files:write`` scope. Slack has no ephemeral file: a private view's chart is
+not uploaded (see :func:`without_chart`).
+
+A digest's key actors are buttons under its last message (:func:`bot.render.blocks.actor_buttons`). A
+click arrives as a ``block_actions`` payload, which needs Interactivity on in the Slack app: with Socket
+Mode it comes over the same socket; in HTTP mode, set the Interactivity Request URL to the events
+URL (Bolt serves both at one path). The click is acknowledged at once and answered as ``actor <name>``
+typed by the clicker, shown to the clicker alone: the message is the channel's, the curiosity theirs.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import re
+import shlex
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Iterator, Sequence
@@ -30,14 +43,15 @@ from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 from slack_bolt.async_app import AsyncApp, AsyncBoltContext
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import CommandCore, Incoming, Reply, TextReply
 from bot.core.posting import PartlyPosted, Poster, Progress
-from bot.render.blocks import SlackMessage, to_messages
-from bot.render.view import to_view
+from bot.render.blocks import ACTOR_ACTION_ID, SlackMessage, to_messages
+from bot.render.chart import Chart
+from bot.render.view import Section, View, to_view
 from bot.secrets import SLACK_BOT_TOKEN, Secrets
 from config import ConfigError, SlackSettings
 
@@ -51,6 +65,13 @@ MANAGER_CACHE = 1024
 BOLT_OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 CANNOT_POST_HERE = frozenset({"not_in_channel", "channel_not_found"})
 FAILED = "Sorry, something went wrong while answering that. Please try again."
+FILES_SCOPE = "files:write"  # what files_upload_v2 needs of the app's bot token
+PRIVATE_CHART = (
+    "The chart goes only with an answer posted to the channel: Slack cannot show a file to one person."
+)
+NOT_A_MEMBER_CHART = (
+    "The chart is posted only where briefbot is a member: invite it to this channel to get it."
+)
 
 
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
@@ -151,22 +172,71 @@ class _Bridge:
         )
         await self._answer(incoming, thread_ts=event.get("thread_ts"))
 
-    async def _answer(
-        self, incoming: Incoming, *, thread_ts: str | None = None, respond: AsyncRespond | None = None
+    async def on_actor_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
     ) -> None:
+        """A click on an actor's button: ``actor <name>`` for the clicker, answered to them alone.
+
+        Acknowledged first (Slack shows an error after 3 seconds without it). The answer goes by
+        ``chat.postEphemeral`` where the bot may post, else by the payload's ``response_url``, as a
+        slash command's does; the clicked message is left as it is (``replace_original`` false).
+        """
+        await ack()
+        name = str(action.get("value") or "").strip()
+        channel = body.get("channel") or {}
+        container = body.get("container") or {}
+        channel_id = channel.get("id") or container.get("channel_id")
+        user = (body.get("user") or {}).get("id")
+        if not name or not channel_id or not user:
+            log.warning("ignored an actor button click without a name, channel or user")
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel=str(channel_id),
+            user=str(user),
+            text=f"actor {shlex.quote(name)}",  # quoted: a name is one argument, whatever it holds
+            channel_name=channel.get("name"),
+            is_manager=await self.managers.is_manager(str(user)),
+        )
+        await self._answer(
+            incoming,
+            thread_ts=container.get("thread_ts"),
+            respond=respond if body.get("response_url") else None,
+            private=True,
+        )
+
+    async def _answer(
+        self,
+        incoming: Incoming,
+        *,
+        thread_ts: str | None = None,
+        respond: AsyncRespond | None = None,
+        private: bool = False,
+    ) -> None:
+        """The core's replies to ``incoming`` posted; ``private``: every one to the asker alone."""
         try:
             replies = await self.core.handle(incoming)
         except Exception:
             log.exception("command %r failed", incoming.text)
             replies = [TextReply(text=FAILED, private=True)]
         for reply in replies:
-            await self._post(reply, incoming, thread_ts=thread_ts, respond=respond)
+            await self._post(reply, incoming, thread_ts=thread_ts, respond=respond, private=private)
 
     async def _post(
-        self, reply: Reply, incoming: Incoming, *, thread_ts: str | None, respond: AsyncRespond | None
+        self,
+        reply: Reply,
+        incoming: Incoming,
+        *,
+        thread_ts: str | None,
+        respond: AsyncRespond | None,
+        private: bool = False,
     ) -> None:
         view = to_view(reply)
-        for message in to_messages(view):
+        if private and not view.private:
+            view = dataclasses.replace(view, private=True)
+        chart = None if view.private else view.chart
+        fell_back = False
+        for message in to_messages(without_chart(view)):
             try:
                 await self._send(message, incoming, private=view.private, thread_ts=thread_ts)
             except SlackApiError as error:
@@ -174,6 +244,7 @@ class _Bridge:
                 if respond is None or code not in CANNOT_POST_HERE:
                     log.error("posting to %s failed: %s", incoming.channel, code)
                     return
+                fell_back = True
                 await respond(
                     text=message.text,
                     blocks=list(message.blocks),
@@ -183,6 +254,17 @@ class _Bridge:
             except (aiohttp.ClientError, TimeoutError) as error:  # Slack unreachable: the rest would fail too
                 log.error("posting to %s failed: %s", incoming.channel, error)
                 return
+        if chart is None:
+            return
+        if fell_back and respond is not None:  # not a member: no file can be shared there either
+            await respond(text=NOT_A_MEMBER_CHART, response_type="ephemeral", replace_original=False)
+            return
+        try:
+            await upload_chart(self.client, incoming.channel, chart, thread_ts=thread_ts)
+        except SlackApiError as error:
+            log.error("%s", upload_refused(incoming.channel, error))
+        except (aiohttp.ClientError, TimeoutError, SlackRequestError) as error:
+            log.error("uploading the chart to %s failed (%s); the messages stand", incoming.channel, error)
 
     async def _send(
         self, message: SlackMessage, incoming: Incoming, *, private: bool, thread_ts: str | None
@@ -213,6 +295,51 @@ async def post_message(
     )
 
 
+def without_chart(view: View) -> View:
+    """The view as its messages show it: a private view's chart replaced by a line saying why.
+
+    Slack cannot upload a file ephemerally (a shared file is seen by every member of the channel), and
+    a chart in the asker's DM would need another scope (``im:write``) and leave the channel's answer
+    without it. So a private answer with a chart (a ``digest`` preview carrying the week's chart) tells
+    the asker, in its last line, that the chart goes only with an answer posted to the channel; a
+    public view keeps its chart, which :func:`upload_chart` sends after the messages.
+    """
+    if not view.private or view.chart is None:
+        return view
+    note = Section(lines=(PRIVATE_CHART,))
+    return dataclasses.replace(view, sections=(*view.sections, note), chart=None)
+
+
+async def upload_chart(
+    client: AsyncWebClient, channel: str, chart: Chart, *, thread_ts: str | None = None
+) -> None:
+    """Share ``chart`` in ``channel`` (in the thread ``thread_ts``) as a file: titled, with alt text.
+
+    ``files_upload_v2`` takes Slack's three steps: ``files.getUploadURLExternal`` (a file id and an
+    upload URL), the bytes POSTed there, ``files.completeUploadExternal`` to share it. It needs the
+    ``files:write`` scope; without it Slack answers ``missing_scope`` (a SlackApiError).
+    """
+    await client.files_upload_v2(
+        channel=channel,
+        thread_ts=thread_ts,
+        file=chart.png,
+        filename=chart.filename,
+        title=chart.title,
+        alt_txt=chart.alt_text,
+    )
+
+
+def upload_refused(channel: str, error: SlackApiError) -> str:
+    """The one log line for an upload Slack refused: the scope to add, when that is what it lacks."""
+    code = error.response.get("error")
+    if code == "missing_scope":
+        return (
+            f"uploading the chart to {channel} failed: the Slack app lacks the {FILES_SCOPE} scope "
+            "(add it under OAuth & Permissions and reinstall the app); the messages stand"
+        )
+    return f"uploading the chart to {channel} failed: {code}; the messages stand"
+
+
 def with_rate_limit_retries(client: AsyncWebClient) -> AsyncWebClient:
     """``client`` retrying a 429 after the Retry-After Slack sent (slack_sdk does not, by default)."""
     if not any(isinstance(h, AsyncRateLimitErrorRetryHandler) for h in client.retry_handlers):
@@ -232,6 +359,11 @@ def slack_poster(
     """What ``briefbot run`` gives the scheduler for Slack channels: a reply posted to a channel id.
 
     Errors are raised, not logged: the deliverer retries and, failing, records the digest as not sent.
+    A chart (the weekly digest's) is the last part, after the messages, so a retry after a failed
+    upload posts no message again and still sends the chart. An upload Slack refuses (``missing_scope``:
+    no ``files:write``; the bot not in the channel) is logged and counted as done, since no retry can
+    mend it and the digest is posted; one that failed on the way (Slack unreachable, a 5xx) is raised
+    as :class:`PartlyPosted` for the deliverer to retry.
     """
     if client is None:
         if not secrets.slack_bot_token:
@@ -240,10 +372,16 @@ def slack_poster(
     client = with_rate_limit_retries(client)
 
     async def post(channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None) -> None:
-        messages = to_messages(to_view(reply))
-        for number in range(start, len(messages)):
+        view = to_view(reply)
+        chart = None if view.private else view.chart
+        messages = to_messages(without_chart(view))
+        parts = len(messages) + (1 if chart is not None else 0)  # the chart: one part after the messages
+        for number in range(start, parts):
             try:
-                await post_message(client, channel, messages[number])
+                if number < len(messages):
+                    await post_message(client, channel, messages[number])
+                elif chart is not None:
+                    await _upload_or_log(client, channel, chart)
             except Exception as error:
                 if number == 0:
                     raise
@@ -252,6 +390,17 @@ def slack_poster(
                 await sent(number + 1)
 
     return post
+
+
+async def _upload_or_log(client: AsyncWebClient, channel: str, chart: Chart) -> None:
+    """The chart uploaded; refused by Slack (no retry can mend a missing scope), logged instead.
+    A 5xx, or a 429 still there after the client's retries, is raised: a later retry may succeed."""
+    try:
+        await upload_chart(client, channel, chart)
+    except SlackApiError as error:
+        if error.response.status_code >= 500 or error.response.status_code == 429:
+            raise
+        log.error("%s", upload_refused(channel, error))
 
 
 def missing_secrets(settings: SlackSettings, secrets: Secrets) -> ConfigError | None:
@@ -288,7 +437,7 @@ def build_app(
     secrets: Secrets,
     client: AsyncWebClient | None = None,
 ) -> AsyncApp:
-    """A Bolt app answering ``/briefbot`` and mentions; HTTP requests are signature-checked.
+    """A Bolt app answering ``/briefbot``, mentions and actor buttons; HTTP requests are signature-checked.
 
     ``client`` defaults to :func:`web_client`; whichever is used gets the rate-limit
     retry handler. The app is served by :func:`run_slack` (or, in tests, by ``app.web_app()``).
@@ -310,6 +459,7 @@ def build_app(
     bridge = _Bridge(core, client=client, managers=Managers(client=client, managers=settings.managers))
     app.command(COMMAND)(bridge.on_command)
     app.event("app_mention")(bridge.on_mention)
+    app.action(ACTOR_ACTION_ID)(bridge.on_actor_button)
     return app
 
 
@@ -350,6 +500,9 @@ __all__ = [
     "post_message",
     "run_slack",
     "slack_poster",
+    "upload_chart",
+    "upload_refused",
     "web_client",
     "with_rate_limit_retries",
+    "without_chart",
 ]

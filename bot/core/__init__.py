@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from bot.core.commands import COMMANDS, CommandCore
 from bot.core.messages import (
+    ActorReply,
     AnswerReply,
     BriefReply,
     DigestReply,
@@ -15,10 +16,12 @@ from bot.core.messages import (
     Reply,
     SearchReply,
     TextReply,
+    TrendingReply,
 )
 
 __all__ = [
     "COMMANDS",
+    "ActorReply",
     "AnswerReply",
     "BriefReply",
     "CommandCore",
@@ -27,4 +30,5 @@ __all__ = [
     "Reply",
     "SearchReply",
     "TextReply",
+    "TrendingReply",
 ]

@@ -16,11 +16,12 @@ from datetime import UTC, datetime
 from functools import cache
 from zoneinfo import ZoneInfo
 
+from bot.core.actor_commands import ACTOR_USAGE, TRENDING_USAGE, actor_replies, trending_replies
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
 from bot.digest import Digest, compose
 from config import StorageSettings
 from storage import chat_state, ledger
-from storage.channels import Channel, get_channel, subscribe
+from storage.channels import KEEP, Channel, Keep, get_channel, subscribe
 from storage.notices import FOLLOWS_NONE
 from storage.store import Store
 from storage.values import StoredBrief, parse_id
@@ -48,14 +49,25 @@ COMMANDS: tuple[Command, ...] = (
     Command("more", "more", "the next page of your last search"),
     Command("ask", "ask <question>", "answer a question from stored articles, with sources"),
     Command(
+        "actor",
+        ACTOR_USAGE,
+        "one person or organisation across the stored articles: latest stories, who comes with it, figures",
+    ),
+    Command(
+        "trending",
+        TRENDING_USAGE,
+        "who is suddenly in the news: the actors whose stories rose most, and new ones, with a chart",
+    ),
+    Command(
         "digest",
         "digest [now]",
         "preview this channel's digest, for you only; `digest now` posts it in place of today's (managers)",
     ),
     Command(
         "subscribe",
-        "subscribe [HH:MM] [time zone] [quiet | quiet:off]",
-        "post this channel's digest daily (first 09:00 UTC); quiet: say nothing on a day with nothing new",
+        "subscribe [HH:MM] [time zone] [quiet | quiet:off] [chart:mon | chart:off]",
+        "post this channel's digest daily (first 09:00 UTC); quiet: say nothing on a day with nothing new; "
+        "chart: that day's digest carries the week's chart of the top actors",
         managers_only=True,
     ),
     Command("unsubscribe", "unsubscribe", "stop this channel's daily digest", managers_only=True),
@@ -78,11 +90,17 @@ SYNONYMS = {
     "find": "search",
     "question": "ask",
     "next": "more",
+    "who": "actor",
+    "actors": "actor",
+    "trends": "trending",
+    "trend": "trending",
 }
 PAGE_SIZE = 5
 log = logging.getLogger("briefbot.commands")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$", re.ASCII)
 QUIET_WORDS = {"quiet": True, "quiet:on": True, "quiet:off": False}
+DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+CHART_WORDS: dict[str, int | None] = {name[:3].lower(): n for n, name in enumerate(DAY_NAMES)} | {"off": None}
 MAX_PENDING = 64  # chat.max_pending's default
 BUSY = "briefbot is busy answering others right now, so nothing was done; please try again in a minute."
 BUSY_LOG_EVERY = 60.0  # seconds: one warning a minute while commands are turned away, with their count
@@ -126,6 +144,7 @@ class ScheduleRequest:
     digest_time: str | None = None
     timezone: str | None = None
     quiet: bool | None = None
+    chart_day: int | Keep | None = KEEP  # None: no weekly chart
 
 
 @cache
@@ -136,11 +155,17 @@ def _zone_names() -> dict[str, str]:
 
 
 def _kind(word: str) -> str:
-    """Which of the line's three settings a word gives; a word that gives none is refused."""
+    """Which of the line's settings a word gives; a word that gives none is refused."""
     if _TIME.match(word):
         return "time"
     if word.lower() in QUIET_WORDS:
         return "quiet setting"
+    if word.lower().startswith("chart:"):
+        if word.lower().removeprefix("chart:") not in CHART_WORDS:
+            raise SubscribeError(
+                f"“{word}”: the weekly chart takes a day, chart:mon to chart:sun, or chart:off."
+            )
+        return "chart day"
     if word.lower() in _zone_names():
         return "time zone"
     raise SubscribeError(f"“{word}” is neither a time (HH:MM) nor a time zone such as Europe/Berlin.")
@@ -155,11 +180,13 @@ def parse_subscribe(rest: str) -> ScheduleRequest:
             raise SubscribeError(f"“{words[kind]}” and “{word}”: give one {kind}.")
         words[kind] = word
     time, zone, quiet = words.get("time"), words.get("time zone"), words.get("quiet setting")
+    chart = words.get("chart day")
     match = _TIME.match(time or "")
     return ScheduleRequest(
         digest_time=f"{int(match.group(1)):02d}:{match.group(2)}" if match else None,
         timezone=_zone_names()[zone.lower()] if zone else None,
         quiet=QUIET_WORDS[quiet.lower()] if quiet else None,
+        chart_day=CHART_WORDS[chart.lower().removeprefix("chart:")] if chart else KEEP,
     )
 
 
@@ -174,7 +201,13 @@ def schedule_text(channel: Channel, *, zone_given: bool) -> str:
         if channel.quiet_when_empty
         else "A day with nothing new says so briefly (`quiet` to stay silent instead)."
     )
-    return f"This channel gets its digest daily at {channel.digest_time} ({zone}). {quiet}"
+    chart = (
+        f" {DAY_NAMES[channel.chart_day]}'s digest carries the week's chart of the top actors "
+        "(`chart:off` to stop)."
+        if channel.chart_day is not None
+        else ""
+    )
+    return f"This channel gets its digest daily at {channel.digest_time} ({zone}). {quiet}{chart}"
 
 
 def posted_now_text(channel: Channel, posted: Reply | None) -> str:
@@ -374,6 +407,12 @@ class CommandCore:
 
     # -- digest and subscriptions --------------------------------------------------------------------
 
+    async def _cmd_actor(self, incoming: Incoming, rest: str) -> list[Reply]:
+        return await actor_replies(self.store, rest, self.clock())
+
+    async def _cmd_trending(self, incoming: Incoming, rest: str) -> list[Reply]:
+        return await trending_replies(self.store, rest, self.clock())
+
     async def _cmd_digest(self, incoming: Incoming, rest: str) -> list[Reply]:
         if rest.lower() not in {"", "now"}:
             return [usage("digest")]
@@ -441,6 +480,7 @@ class CommandCore:
                 digest_time=wanted.digest_time,
                 timezone=wanted.timezone,
                 quiet_when_empty=wanted.quiet,
+                chart_day=wanted.chart_day,
             )
         )
         return [TextReply(text=schedule_text(channel, zone_given=wanted.timezone is not None))]

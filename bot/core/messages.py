@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.digest import Digest
+from bot.render.chart import Chart
+from storage.actor_views import ActorView, Trending
 from storage.values import Answer, Article, SearchHit
 from summarizer import Brief
 
@@ -59,6 +61,23 @@ class DigestReply:
 
     digest: Digest
     private: bool = False
+    chart: Chart | None = None  # the week's chart of the top actors, on the channel's chart day
 
 
-Reply = TextReply | BriefReply | SearchReply | AnswerReply | DigestReply
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ActorReply:
+    """``actor <name>``: one actor across the stored articles."""
+
+    view: ActorView
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class TrendingReply:
+    """``trending``: who rose and who is new over ``days``, with the chart of their stories a day."""
+
+    trending: Trending
+    days: int
+    chart: Chart | None = None
+
+
+Reply = TextReply | BriefReply | SearchReply | AnswerReply | DigestReply | ActorReply | TrendingReply

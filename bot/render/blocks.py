@@ -15,6 +15,8 @@ from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -38,6 +40,14 @@ MAX_BLOCKS = 50  # blocks in one message
 # characters with msg_blocks_too_long (bolt-js #2509, FIELD-NOTES): we split early, at 12,000.
 MESSAGE_CHARS = 12_000
 FALLBACK_TEXT = 300  # the notification text: a title, not the whole message
+BUTTON_TEXT = 75  # a button's label (Block Kit reference)
+BUTTON_VALUE = 2000  # the value a click sends back
+ACTION_ELEMENTS = 25  # elements in one actions block
+# A button opening ``actor <name>``: its action_id is this and its place, so the ids of one block
+# differ (Slack requires it) and one listener, on the pattern, answers them all.
+ACTOR_ACTION = "briefbot_actor_"
+ACTOR_ACTION_ID = re.compile(rf"^{ACTOR_ACTION}\d+$")
+ACTORS_BLOCK = "briefbot_actors"
 
 Payload = dict[str, Any]
 
@@ -168,10 +178,39 @@ def _section_blocks(section: Section) -> list[Payload]:
     return blocks
 
 
+def actor_buttons(names: tuple[str, ...]) -> Payload | None:
+    """An actions block with a button per actor, whose click asks for ``actor <name>``; or None.
+
+    The label is the name cut to Slack's 75 characters; the value, which the click sends back, is the
+    whole name. A name longer than a value may be (2000) gets no button: a cut one would open another
+    actor or none.
+    """
+    usable = [name for name in dict.fromkeys(n.strip() for n in names) if 0 < len(name) <= BUTTON_VALUE]
+    if not usable:
+        return None
+    buttons = [
+        ButtonElement(
+            text=PlainTextObject(text=truncate(name, BUTTON_TEXT), emoji=False),
+            action_id=f"{ACTOR_ACTION}{number}",
+            value=name,
+        )
+        for number, name in enumerate(usable[:ACTION_ELEMENTS])
+    ]
+    return ActionsBlock(block_id=ACTORS_BLOCK, elements=buttons).to_dict()
+
+
 def block_chars(block: Payload) -> int:
-    """Characters of text a block carries: its text, its fields and its context elements."""
+    """Characters of text a block carries: its text, its fields and its elements (a context's texts,
+    a button's label and value)."""
     texts = [block.get("text") or {}, *block.get("fields", []), *block.get("elements", [])]
-    return sum(len(t.get("text", "")) for t in texts if isinstance(t, dict))
+    size = 0
+    for item in texts:
+        if not isinstance(item, dict):
+            continue
+        text = item.get("text", "")
+        size += len(text.get("text", "")) if isinstance(text, dict) else len(text)
+        size += len(item.get("value", ""))
+    return size
 
 
 def _fit(group: list[Payload]) -> list[list[Payload]]:
@@ -219,13 +258,23 @@ def to_messages(view: View) -> list[SlackMessage]:
     """A view as one or more Slack messages, each within Slack's block, section and size limits.
 
     Nothing is dropped: long text is split between lines (or words) over several sections, and
-    sections over several messages, in order. A section's blocks stay together when they fit.
+    sections over several messages, in order. A section's blocks stay together when they fit. The
+    view's actors to open (``actor_links``) are buttons under the last message, where a reader who
+    has read it all finds them; its fallback text stays what it was, as buttons have no text to show.
     """
     groups: list[list[Payload]] = []
     if view.heading:
         groups.append(_heading_blocks(view.heading, as_header=bool(view.sections)))
     groups.extend(blocks for blocks in map(_section_blocks, view.sections) if blocks)
     packed = _pack(groups)
+    buttons = actor_buttons(view.actor_links) if packed else None
+    if buttons is not None:  # on the last message, or on one of their own when that one is full
+        last = packed[-1]
+        chars = sum(block_chars(block) for block in last) + block_chars(buttons)
+        if len(last) < MAX_BLOCKS and chars <= MESSAGE_CHARS:
+            last.append(buttons)
+        else:
+            packed.append([buttons])
     fallback = _fallback(view)
     if len(packed) == 1:
         return [SlackMessage(text=fallback, blocks=tuple(packed[0]))]
@@ -236,10 +285,13 @@ def to_messages(view: View) -> list[SlackMessage]:
 
 
 __all__ = [
+    "ACTOR_ACTION",
+    "ACTOR_ACTION_ID",
     "MAX_BLOCKS",
     "MESSAGE_CHARS",
     "SECTION_TEXT",
     "SlackMessage",
+    "actor_buttons",
     "block_chars",
     "date_token",
     "escape",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from zoneinfo import ZoneInfo
 
 from bot.render.view import View
@@ -10,6 +11,24 @@ from bot.render.view import View
 def plain(markdown: str) -> str:
     """Our Markdown as a terminal shows it: the bold marks dropped, the words kept."""
     return markdown.replace("**", "")
+
+
+def actor_command(name: str) -> str:
+    """``actor <name>`` as one types it: the name bare when the command reads it back whole
+    (``actor Bashar al-Assad``), else in the quotes that keep it one name (``actor "O'Brien"``)."""
+    for quoted in (name, f'"{name}"', shlex.quote(name)):
+        try:
+            if " ".join(shlex.split(quoted)) == name:
+                return f"actor {quoted}"
+        except ValueError:  # unbalanced quotes: try the next way of writing it
+            continue
+    return f"actor {shlex.quote(name)}"  # pragma: no cover - shlex.quote always reads back
+
+
+def more_line(names: tuple[str, ...]) -> str | None:
+    """The terminal's stand-in for actor buttons: the commands that open them, to copy or retype."""
+    commands = [actor_command(n) for n in dict.fromkeys(name.strip() for name in names) if n]
+    return f"More: {' · '.join(commands)}" if commands else None
 
 
 def render_text(view: View) -> str:
@@ -31,4 +50,7 @@ def render_text(view: View) -> str:
         if meta:
             block.append("  " + " · ".join(meta))
         out.append("\n".join(block))
+    more = more_line(view.actor_links)
+    if more:
+        out.append(more)
     return plain("\n\n".join(out))

@@ -9,7 +9,18 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import datetime
 
-from bot.core.messages import AnswerReply, BriefReply, DigestReply, Reply, SearchReply, TextReply
+from bot.core.messages import (
+    ActorReply,
+    AnswerReply,
+    BriefReply,
+    DigestReply,
+    Reply,
+    SearchReply,
+    TextReply,
+    TrendingReply,
+)
+from bot.render.chart import Chart
+from storage.actor_views import ActorFigure, ActorView
 from storage.values import Article, Citation
 from summarizer import Brief
 
@@ -39,6 +50,10 @@ class View:
     heading: str | None = None
     sections: tuple[Section, ...] = field(default_factory=tuple)
     private: bool = False
+    chart: Chart | None = None  # sent after the messages, as a file upload (Slack) or attachment
+    # Actors to open with ``actor <name>`` from the message: buttons on Slack and Discord, whose
+    # click answers the clicker alone; a line naming the command at a terminal.
+    actor_links: tuple[str, ...] = ()
 
 
 def _brief_section(
@@ -116,7 +131,85 @@ def to_view(reply: Reply) -> View:
         return View(heading=f"“{answer.question}”", sections=sections)
     if isinstance(reply, DigestReply):
         return digest_view(reply)
+    if isinstance(reply, ActorReply):
+        return actor_page(reply.view)
+    if isinstance(reply, TrendingReply):
+        return trending_view(reply)
     raise TypeError(f"no view for {type(reply).__name__}")  # pragma: no cover
+
+
+ACTOR_LINKS = 5  # buttons under a digest: its first key actors
+FIGURE_SENTENCE = 220  # characters of the sentence a figure is stated in
+
+
+def _period(since: datetime | None, until: datetime | None) -> str:
+    if since and until:
+        return f" from {since:%d %b %Y} to {until:%d %b %Y}"
+    if since:
+        return f" since {since:%d %b %Y}"
+    return f" until {until:%d %b %Y}" if until else ""
+
+
+def _story_line(article: Article) -> str:
+    title = article.title.replace("[", "(").replace("]", ")")
+    told = f"[{title}]({article.url})" if article.url else title
+    when = (article.published_at or article.fetched_at).strftime("%d %b")
+    return f"• {told} — " + (f"{article.source}, " if article.source else "") + f"{when} (#{article.id})"
+
+
+def _figure_line(figure: ActorFigure) -> str:
+    sentence = figure.sentence_text
+    if len(sentence) > FIGURE_SENTENCE:
+        sentence = sentence[: FIGURE_SENTENCE - 1].rsplit(" ", 1)[0] + "…"
+    at = sentence.find(figure.text)
+    if at >= 0:
+        sentence = f"{sentence[:at]}**{figure.text}**{sentence[at + len(figure.text) :]}"
+    return f"• {sentence} (#{figure.article_id})"
+
+
+def actor_page(page: ActorView) -> View:
+    """``actor <name>``: who it is, the latest stories naming it, who comes with it, what was counted."""
+    actor = page.actor
+    count = page.story_count
+    heading = (
+        f"{actor.name} ({actor.kind}): {count} stor{'y' if count == 1 else 'ies'}"
+        f"{_period(page.since, page.until)}"
+    )
+    sections = []
+    if actor.aliases:
+        sections.append(Section(lines=(f"Also named: {', '.join(actor.aliases)}",)))
+    if page.stories:
+        sections.append(Section(title="Latest stories", lines=tuple(_story_line(a) for a in page.stories)))
+    if page.figures:
+        sections.append(Section(title="Figures", lines=tuple(_figure_line(f) for f in page.figures)))
+    if page.alongside:
+        alongside = ", ".join(f"{other.name} ({shared})" for other, shared in page.alongside)
+        sections.append(Section(fields=(("Named alongside", alongside),)))
+    return View(heading=heading, sections=tuple(sections))
+
+
+def trending_view(reply: TrendingReply) -> View:
+    """``trending``: the actors whose stories rose most against the period before, and the new ones."""
+    found, days = reply.trending, reply.days
+    span = f"the last {days} day{'s' if days != 1 else ''}"
+    if not found.rising and not found.new:
+        return View(heading=f"No actor rose over {span}: fewer than 2 stories each, or as many as before.")
+    sections = []
+    if found.rising:
+        lines = tuple(
+            f"• **{t.actor.name}**: {t.stories} stories, {t.before} in the {days} days before"
+            for t in found.rising
+        )
+        sections.append(Section(title="Rising", lines=lines))
+    if found.new:
+        lines = tuple(f"• **{t.actor.name}**: {t.stories} stories, none before" for t in found.new)
+        sections.append(Section(title="New", lines=lines))
+    sections.append(
+        Section(
+            footer="Counted by story: outlets telling the same story count once. `actor <name>` for more."
+        )
+    )
+    return View(heading=f"Trending over {span}", sections=tuple(sections), chart=reply.chart)
 
 
 def cited_line(citation: Citation) -> str:
@@ -133,7 +226,9 @@ def digest_view(reply: DigestReply) -> View:
     digest = reply.digest
     heading = f"Digest for {digest.day:%A %d %B %Y}"
     if digest.empty:
-        return View(heading=f"{heading}: nothing new since the last digest.", private=reply.private)
+        return View(
+            heading=f"{heading}: nothing new since the last digest.", private=reply.private, chart=reply.chart
+        )
     sections = []
     for story in digest.stories:
         footer = f"reported by {story.sources} sources" if story.sources > 1 else None
@@ -160,4 +255,6 @@ def digest_view(reply: DigestReply) -> View:
         heading=f"{heading} — {count} new article{'s' if count != 1 else ''}",
         sections=tuple(sections),
         private=reply.private,
+        chart=reply.chart,
+        actor_links=tuple(digest.actors[:ACTOR_LINKS]),
     )
