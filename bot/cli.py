@@ -3,16 +3,19 @@
 from __future__ import annotations
 
 import argparse
+import base64
+import binascii
 import dataclasses
 import getpass
 import json
 import logging
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
@@ -23,6 +26,9 @@ if TYPE_CHECKING:  # the store is imported by the commands that use it, not at s
     from storage.values import Citation
 
 PROG = "briefbot"
+DISCORD_APPLICATION_ID = "DISCORD_APPLICATION_ID"  # not a secret: the id is in every invite link
+DISCORD_AUTHORIZE = "https://discord.com/oauth2/authorize"
+DISCORD_SCOPES = ("bot", "applications.commands")  # applications.commands: the slash commands
 log = logging.getLogger("briefbot")
 
 
@@ -164,6 +170,7 @@ def build_parser() -> argparse.ArgumentParser:
         "Running it again gives the same actors.",
     )
     add_actors_parser(commands)
+    add_discord_parser(commands)
 
     demo = commands.add_parser(
         "demo",
@@ -205,6 +212,20 @@ def add_actors_parser(commands: Any) -> None:
     )
     split.add_argument("name")
     split.add_argument("alias")
+
+
+def add_discord_parser(commands: Any) -> None:
+    """``briefbot discord invite``: the link that adds the bot to a server with the permissions it needs."""
+    discord_parser = commands.add_parser("discord", help="Discord set-up: the bot's invite URL")
+    actions = discord_parser.add_subparsers(dest="discord_command", metavar="ACTION", required=True)
+    invite = actions.add_parser(
+        "invite",
+        help="print the URL that invites the bot to a server, with exactly the permissions it needs",
+        description="Print the OAuth2 URL that adds the bot to a server (scopes bot and "
+        "applications.commands) with exactly the permissions it needs. The application id is "
+        f"--application-id, else ${DISCORD_APPLICATION_ID}, else read from $DISCORD_BOT_TOKEN.",
+    )
+    invite.add_argument("--application-id", metavar="ID", help="the Application ID (General Information)")
 
 
 class UsageError(Exception):
@@ -669,6 +690,61 @@ def _actor_line(actor: Any) -> str:
     return f"#{actor.id} {actor.name} ({actor.kind}) — {counts}{also}"
 
 
+def application_id(given: str | None, env: Mapping[str, str]) -> str:
+    """The Discord application id: ``given``, else $DISCORD_APPLICATION_ID, else the bot token's.
+
+    A bot token's first dot-separated segment is the base64 of the bot user's id, which is the
+    application's id, so a user who already set DISCORD_BOT_TOKEN for ``briefbot run`` need not look
+    the id up. Only that segment is read; the token is never printed.
+    """
+    from bot.secrets import DISCORD_BOT_TOKEN
+
+    for source, value in (
+        ("--application-id", given),
+        (DISCORD_APPLICATION_ID, env.get(DISCORD_APPLICATION_ID)),
+    ):
+        if value and value.strip():
+            if not value.strip().isdigit():
+                raise UsageError(f"{source}: an application id is a number, got {value.strip()!r}")
+            return value.strip()
+    token = env.get(DISCORD_BOT_TOKEN, "").strip()
+    if not token:
+        raise UsageError(
+            f"discord invite needs the application id: --application-id ID, {DISCORD_APPLICATION_ID} "
+            f"or {DISCORD_BOT_TOKEN} in the environment"
+        )
+    first = token.split(".", 1)[0].replace("-", "+").replace("_", "/")
+    try:
+        decoded = base64.b64decode(first + "=" * (-len(first) % 4), validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        decoded = ""
+    if not decoded.isdigit():
+        raise UsageError(
+            f"{DISCORD_BOT_TOKEN} does not hold an application id (not a bot token?): "
+            f"give --application-id ID"
+        )
+    return decoded
+
+
+def cmd_discord(args: argparse.Namespace, settings: Settings) -> int:
+    """The invite URL, then each permission it asks for and why, so what a server grants is visible."""
+    import discord
+
+    from bot.adapters.discord_bot import DISCORD_PERMISSIONS
+
+    client_id = application_id(args.application_id, os.environ)
+    permissions = discord.Permissions(**dict.fromkeys(DISCORD_PERMISSIONS, True))
+    query = urlencode(
+        {"client_id": client_id, "scope": " ".join(DISCORD_SCOPES), "permissions": permissions.value}
+    )
+    print(f"{DISCORD_AUTHORIZE}?{query}")
+    print(f"scopes: {', '.join(DISCORD_SCOPES)}; permissions {permissions.value}:")
+    width = max(map(len, DISCORD_PERMISSIONS))
+    for name, why in DISCORD_PERMISSIONS.items():
+        print(f"  {name:<{width}}  {why}")
+    return 0
+
+
 def cmd_db(args: argparse.Namespace, settings: Settings) -> int:
     from bot.app import database_url
     from storage.db import open_database
@@ -755,6 +831,7 @@ HANDLERS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "feeds": cmd_feeds,
     "db": cmd_db,
     "actors": cmd_actors,
+    "discord": cmd_discord,
     "chat": cmd_chat,
     "run": cmd_run,
     "demo": cmd_demo,

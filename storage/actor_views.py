@@ -126,6 +126,9 @@ class Trending:
 # -- names ---------------------------------------------------------------------------------------------
 
 
+MARK = "~"  # actor_names keys that are the linker's notes (a shared surname, a first name), not names
+
+
 def name_key(name: str) -> str:
     """A name as ``actor_names`` keys it: surrounding space and quotes gone (``actor "IDU"``),
     inner whitespace made single spaces, lowercased."""
@@ -301,7 +304,7 @@ def known_actors(session: Session, actor_ids: Iterable[int]) -> dict[int, KnownA
     ):
         found[actor_id] = (name, kind)
         aliases.setdefault(actor_id, [])
-        if key is not None and key != name.lower():
+        if key is not None and not key.startswith(MARK) and key != name.lower():
             aliases[actor_id].append(_display(key, name, as_written))
     return {
         actor_id: KnownActor(

@@ -1,4 +1,7 @@
-"""Turning a path into documents to ingest: text, Markdown and HTML files, alone or in folders."""
+"""Turning a path into documents to ingest: text, Markdown, HTML, PDF and Word files, alone or in folders.
+
+PDF and Word files are told by their bytes, not their names (``storage.office``).
+"""
 
 from __future__ import annotations
 
@@ -8,9 +11,19 @@ from datetime import datetime
 from pathlib import Path
 
 from config import StorageSettings
+from storage import office
 from summarizer.textfile import UnreadableFile, read_text
 
-SUFFIXES = {".txt": "text", ".md": "text", ".markdown": "text", ".html": "html", ".htm": "html"}
+SUFFIXES = {
+    ".txt": "text",
+    ".md": "text",
+    ".markdown": "text",
+    ".html": "html",
+    ".htm": "html",
+    ".pdf": office.PDF,
+    ".docx": office.DOCX,
+}
+SNIFF_BYTES = 8192
 DEFAULT_MAX_BYTES = StorageSettings().max_bytes
 
 
@@ -56,8 +69,16 @@ def _size(count: int) -> str:
 
 
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
-    """Read one file; HTML goes through trafilatura to keep only the article."""
+    """Read one file; HTML goes through trafilatura to keep only the article, PDF and DOCX their readers."""
     check_size(path, max_bytes)
+    claimed = SUFFIXES.get(path.suffix.lower())
+    head = _head(path)
+    kind = office.sniff(head or b"")
+    if head is not None and (kind in (office.PDF, office.DOCX) or claimed in (office.PDF, office.DOCX)):
+        if claimed is not None and claimed != kind:
+            raise UnreadableFile(f"{path}: named {path.suffix} but looks like {office.looks_like(kind)}")
+        read = office.read_office(path.read_bytes(), str(path), max_bytes=max_bytes)
+        return Document(location=str(path), text=read.text, title=read.title, source=str(path.parent))
     if path.suffix.lower() in {".html", ".htm"}:
         from storage.extract import ExtractError, extract_html
 
@@ -76,6 +97,16 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
     return Document(location=str(path), text=read_text(path, max_bytes=max_bytes), source=str(path.parent))
 
 
+def _head(path: Path) -> bytes | None:
+    """The first bytes, enough to tell what a file is; a ZIP is read whole, since its index is at the end."""
+    try:
+        with path.open("rb") as handle:
+            head = handle.read(SNIFF_BYTES)
+            return head + handle.read() if head[:4] == b"PK\x03\x04" else head
+    except OSError:
+        return None  # read_text says what is wrong with it
+
+
 def iter_documents(
     paths: list[Path], *, max_bytes: int = DEFAULT_MAX_BYTES
 ) -> Iterator[Document | UnreadableFile]:
@@ -86,7 +117,7 @@ def iter_documents(
             continue
         files = expand(root)
         if root.is_dir() and not files:
-            yield UnreadableFile(f"{root}: no .txt, .md or .html files in this folder")
+            yield UnreadableFile(f"{root}: no .txt, .md, .html, .pdf or .docx files in this folder")
         for path in files:
             try:
                 yield read_document(path, max_bytes=max_bytes)

@@ -82,14 +82,16 @@ def fetch(
     last_modified: str | None = None,
     max_redirects: int = 5,
     accept: str = DEFAULT_ACCEPT,
+    also_read: Collection[str] = (),
 ) -> Fetched:
     """GET ``url``, following up to ``max_redirects`` redirects by hand so each hop is checked.
 
     ``etag`` and ``last_modified`` (from an earlier ``Fetched``) make the request conditional; an
     unchanged resource comes back as ``not_modified=True`` with an empty body. Only text, HTML and
-    XML responses are read. Raises ``RefusedURL`` for a URL that may not be fetched and
-    ``FetchError`` for everything that went wrong on the way (an unresolvable host included);
-    ``ValueError`` only for bad arguments, such as an ``allow`` entry that is no host or network.
+    XML responses are read, and those of the media types in ``also_read`` (a caller with a reader
+    for them: PDF and Word documents for ``storage.web``). Raises ``RefusedURL`` for a URL that may
+    not be fetched and ``FetchError`` for everything that went wrong on the way (an unresolvable host
+    included); ``ValueError`` only for bad arguments, such as an ``allow`` entry that is no host or network.
     """
     if timeout <= 0:
         raise ValueError(f"timeout must be greater than 0, got {timeout!r}")
@@ -125,6 +127,7 @@ def fetch(
                             max_bytes=max_bytes,
                             sent_etag=etag,
                             sent_last_modified=last_modified,
+                            also_read=also_read,
                         )
             except RefusedHost as exc:
                 raise RefusedURL(f"refused {current}: {exc}") from None
@@ -165,6 +168,7 @@ def _read(
     max_bytes: int,
     sent_etag: str | None,
     sent_last_modified: str | None,
+    also_read: Collection[str] = (),
 ) -> Fetched:
     status = response.status_code
     content_type = response.headers.get("content-type", "").strip()
@@ -184,7 +188,7 @@ def _read(
         lasting = 400 <= status < 500 and status not in RETRY_STATUSES
         raise FetchError(f"HTTP {status} from {url}", permanent=lasting)
     media_type = content_type.split(";", 1)[0].strip().lower()
-    if not is_text_type(media_type):
+    if not is_text_type(media_type) and media_type not in also_read:
         raise FetchError(f"{url} is not text or HTML ({media_type})", permanent=True)
     declared = response.headers.get("content-length", "").strip()
     if declared.isdigit() and int(declared) > max_bytes:

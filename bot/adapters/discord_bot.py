@@ -63,6 +63,17 @@ CUSTOM_ID_LIMIT = 100  # a component's custom_id
 BUTTON_LABEL_LIMIT = 80
 BUTTONS_PER_ROW = 5  # one action row: the buttons sit under the message as one line
 ACTOR_ID_PREFIX = "briefbot:actor:"
+# The bot's permissions in a server, each (a discord.Permissions flag) with what needs it: the invite URL
+# of ``briefbot discord invite`` asks for exactly these. Interaction answers (slash commands, buttons)
+# are webhooks and need none; these are for the scheduler's posts (DiscordPoster), which send no
+# reply and read no message, so Read Message History is not asked for.
+DISCORD_PERMISSIONS: dict[str, str] = {
+    "view_channel": "see the channel a digest is subscribed in",
+    "send_messages": "post the digests",
+    "send_messages_in_threads": "post the digests subscribed in a thread",
+    "embed_links": "the digests' embeds",
+    "attach_files": "the weekly digest's chart, an attached PNG",
+}
 
 
 def intents() -> discord.Intents:

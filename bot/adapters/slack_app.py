@@ -66,6 +66,17 @@ BOLT_OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 CANNOT_POST_HERE = frozenset({"not_in_channel", "channel_not_found"})
 FAILED = "Sorry, something went wrong while answering that. Please try again."
 FILES_SCOPE = "files:write"  # what files_upload_v2 needs of the app's bot token
+# The bot token's scopes, each with the calls that need it: slack-app-manifest.yml asks for exactly these
+# (tests/test_slack_manifest.py checks it), so a new Web API call or event adds its scope here first.
+SLACK_SCOPES: dict[str, str] = {
+    "commands": "the /briefbot slash command",
+    "app_mentions:read": "the app_mention event (@briefbot <command>)",
+    "chat:write": "chat.postMessage and chat.postEphemeral: every answer and digest",
+    "chat:write.public": "chat.postMessage in a public channel briefbot was not invited to (a digest "
+    "subscribed there); optional: without it, /invite @briefbot in each channel",
+    "users:read": "users.info: whether the asker is a workspace admin or owner (Managers)",
+    FILES_SCOPE: "files_upload_v2: the trending and weekly charts, shared as files",
+}
 PRIVATE_CHART = (
     "The chart goes only with an answer posted to the channel: Slack cannot show a file to one person."
 )
@@ -493,6 +504,7 @@ async def run_slack(
 
 __all__ = [
     "COMMAND",
+    "SLACK_SCOPES",
     "Managers",
     "build_app",
     "mention_text",
