@@ -28,8 +28,8 @@ PAGE_NUMBER = re.compile(
 )
 SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 # What pypdf raises on a malformed file besides its own errors: a damaged PDF is refused, never a crash.
-DAMAGED = (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError)
-DAMAGED += (OverflowError, ZeroDivisionError, AssertionError)
+DAMAGED: tuple[type[Exception], ...] = (PyPdfError, ValueError, KeyError, TypeError, AttributeError)
+DAMAGED += (IndexError, RecursionError, OverflowError, ZeroDivisionError, AssertionError)
 JUNK_TITLES = re.compile(r"^(?:untitled|microsoft word\s*-.*|.*\.(?:docx?|pdf|indd|tex))$", re.IGNORECASE)
 
 
