@@ -326,7 +326,9 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         }
 
     def _command(self, command: dict[str, Any], guild: str | None) -> dict[str, Any]:
+        # A context-menu command is sent without a description; Discord answers with an empty one.
         return {
+            "description": "",
             **command,
             "id": str(next(self._ids)),
             "application_id": str(self.application_id),

@@ -204,7 +204,8 @@ def test_command_text_drops_options_left_empty() -> None:
 
 def test_every_core_command_is_a_slash_command() -> None:
     client = build_client(CommandCore(store=None), settings=DiscordSettings())  # type: ignore[arg-type]
-    assert {c.name for c in client.tree.get_commands()} == {c.name for c in COMMANDS}
+    slash = client.tree.get_commands(type=discord.AppCommandType.chat_input)  # not the message menu
+    assert {c.name for c in slash} == {c.name for c in COMMANDS}
 
 
 def test_no_privileged_intents() -> None:
@@ -229,7 +230,8 @@ async def test_commands_are_registered_in_listed_guilds_else_globally(discord_ap
     app = discord_api.application_id
     assert guild.path == f"/applications/{app}/guilds/42/commands"
     assert global_.path == f"/applications/{app}/commands"
-    assert {c["name"] for c in guild.body} == {c.name for c in COMMANDS}
+    assert {c["name"] for c in guild.body if c.get("type", 1) == 1} == {c.name for c in COMMANDS}
+    assert [c["name"] for c in guild.body if c.get("type") == 3] == ["Brief this"]  # the message menu
 
 
 async def test_run_discord_without_a_token_says_so_in_one_line() -> None:

@@ -20,7 +20,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack_app import COMMAND, FILES_SCOPE, SLACK_SCOPES, build_app
+from bot.adapters.slack_app import COMMAND, FILES_SCOPE, SLACK_SCOPES, build_app, share_button
 from bot.core import CommandCore
 from bot.core.commands import BY_NAME
 from bot.render.blocks import actor_buttons
@@ -81,10 +81,12 @@ def click(element: dict[str, Any], block_id: str) -> Body:
 
 
 def rendered_clicks() -> list[Body]:
-    """A click on every interactive element the bot renders (a digest's actor buttons)."""
-    block = actor_buttons(("Bashar al-Assad", "Hezbollah"))
-    assert block is not None
-    return [click(element, block["block_id"]) for element in block["elements"]]
+    """A click on every interactive element the bot renders (a digest's actor buttons, and the
+    "Share in channel" button under a brief answered to a "Brief this" shortcut)."""
+    actors = actor_buttons(("Bashar al-Assad", "Hezbollah"))
+    assert actors is not None
+    blocks = (actors, share_button(7))
+    return [click(element, block["block_id"]) for block in blocks for element in block["elements"]]
 
 
 async def reached(app: AsyncApp, body: Body) -> list[int]:
@@ -124,7 +126,7 @@ async def test_every_listener_is_reached_by_the_manifest_or_a_rendered_button(
         hit.update(await reached(app, body))
     for body in rendered_clicks():
         hit.update(await reached(app, body))
-    assert app._async_listeners  # /briefbot, app_mention, the actor buttons
+    assert app._async_listeners  # /briefbot, app_mention, the actor buttons, Brief this, sharing
     assert hit == set(range(len(app._async_listeners)))
 
 

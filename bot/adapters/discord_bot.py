@@ -19,6 +19,11 @@ A view's actors to open (a digest's key actors) ride its last message too, as a 
 button is an :class:`ActorButton`, a ``DynamicItem`` whose ``custom_id`` holds the name: the client
 registers the class once, so a click is answered whichever process posted the message and however
 long ago, restarts included. The click is answered as ``actor <name>`` from the clicker, ephemerally.
+
+"Brief this", a message context-menu command, briefs the first link of the message it was used on:
+``brief <url>`` answered ephemerally, with a "Share in channel" button (:class:`ShareButton`, dynamic
+as the actor buttons are, the article's id in its ``custom_id``) whose click posts ``brief <id>`` for
+the channel to see. Attachments are not read yet: a message without a link gets :data:`NO_LINK`.
 """
 
 from __future__ import annotations
@@ -38,7 +43,7 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
-from bot.core import CommandCore, Incoming, Reply
+from bot.core import BriefReply, CommandCore, Incoming, Reply
 from bot.core.commands import BY_NAME
 from bot.core.posting import PartlyPosted, Progress
 from bot.render.chart import Chart
@@ -63,6 +68,13 @@ CUSTOM_ID_LIMIT = 100  # a component's custom_id
 BUTTON_LABEL_LIMIT = 80
 BUTTONS_PER_ROW = 5  # one action row: the buttons sit under the message as one line
 ACTOR_ID_PREFIX = "briefbot:actor:"
+SHARE_ID_PREFIX = "briefbot:share:"  # and the article's id: a click posts ``brief <id>`` to the channel
+SHARE_LABEL = "Share in channel"
+BRIEF_THIS = "Brief this"  # the message context-menu command
+NO_LINK = "There is no link in that message to brief."
+# A link as Discord shows one: bare, or in <…> to suppress its embed; trailing punctuation is the sentence's.
+_LINK = re.compile(r"https?://[^\s<>]+")
+_TRAILING = ".,;:!?)]}'\"*_~|"
 # The bot's permissions in a server, each (a discord.Permissions flag) with what needs it: the invite URL
 # of ``briefbot discord invite`` asks for exactly these. Interaction answers (slash commands, buttons)
 # are webhooks and need none; these are for the scheduler's posts (DiscordPoster), which send no
@@ -115,6 +127,12 @@ def timezone_choices(current: str) -> list[app_commands.Choice[str]]:
     return [app_commands.Choice(name=zone, value=zone) for zone in found[:CHOICES_LIMIT]]
 
 
+def first_link(content: str) -> str | None:
+    """The first web link in a Discord message's content, without the sentence's punctuation after it."""
+    found = _LINK.search(content)
+    return found.group(0).rstrip(_TRAILING) if found else None
+
+
 class BriefbotTree(app_commands.CommandTree["BriefbotClient"]):
     """The command tree; a command that fails tells its user so instead of "did not respond"."""
 
@@ -143,7 +161,7 @@ class BriefbotClient(discord.Client):
         self.settings = settings
         self.tree = BriefbotTree(self)
         _add_commands(self)
-        self.add_dynamic_items(ActorButton)  # before any gateway event: clicks on old digests too
+        self.add_dynamic_items(ActorButton, ShareButton)  # before any gateway event: old messages too
         self._read_interactions_safely()
 
     def _read_interactions_safely(self) -> None:
@@ -167,9 +185,11 @@ class BriefbotClient(discord.Client):
 
         parsers["INTERACTION_CREATE"] = parse_or_drop
 
-    async def answer(self, interaction: discord.Interaction, text: str, *, private: bool = False) -> None:
+    async def answer(
+        self, interaction: discord.Interaction, text: str, *, private: bool = False, share: bool = False
+    ) -> None:
         """Run one command through the core and post its replies as the interaction's answer;
-        ``private``: every reply for the asker's eyes only."""
+        ``private``: every reply for the asker's eyes only; ``share``: a brief with its share button."""
         name = text.partition(" ")[0]
         work = asyncio.ensure_future(self.core.handle(to_incoming(interaction, text)))
         try:
@@ -182,7 +202,31 @@ class BriefbotClient(discord.Client):
             replies = await work
         finally:
             work.cancel()  # a no-op once done; stops the core's work when answering failed
-        await post_replies(interaction, replies, private=private)
+        await post_replies(interaction, replies, private=private, share=share)
+
+    async def brief_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
+        """The "Brief this" menu on ``message``: its first link briefed for the asker alone, to share.
+
+        Ephemeral: the message is someone's, and whether the channel sees its brief is the asker's
+        choice, made with the button."""
+        link = first_link(message.content or "")
+        if link is None:
+            await interaction.response.send_message(NO_LINK, ephemeral=True)
+            return
+        await self.answer(interaction, f"brief {link}", private=True, share=True)
+
+    async def share_brief(self, interaction: discord.Interaction, article_id: int) -> None:
+        """A click on "Share in channel": ``brief <id>`` posted for the channel, by the clicker."""
+        try:
+            await self.answer(interaction, f"brief {article_id}")
+        except Exception:
+            log.exception("sharing the brief of article %d failed", article_id)
+            with contextlib.suppress(discord.HTTPException):
+                text = "Sorry, sharing that brief failed. The error is in the bot's log."
+                if interaction.response.is_done():
+                    await interaction.followup.send(text, ephemeral=True)
+                else:
+                    await interaction.response.send_message(text, ephemeral=True)
 
     async def open_actor(self, interaction: discord.Interaction, name: str) -> None:
         """A click on an actor's button: ``actor <name>`` for the clicker, answered to them alone.
@@ -284,6 +328,42 @@ class ActorButton(
         await client.open_actor(interaction, self.name)
 
 
+class ShareButton(
+    discord.ui.DynamicItem[discord.ui.Button[discord.ui.View]],
+    template=re.compile(re.escape(SHARE_ID_PREFIX) + r"(?P<id>[0-9]+)"),
+):
+    """The "Share in channel" button under a private brief: ``brief <id>`` posted for all to see.
+
+    Dynamic for the reason :class:`ActorButton` is: a click long after, or after a restart, still answers.
+    """
+
+    def __init__(self, article_id: int) -> None:
+        super().__init__(
+            discord.ui.Button(
+                label=SHARE_LABEL,
+                style=discord.ButtonStyle.primary,
+                custom_id=f"{SHARE_ID_PREFIX}{article_id}",
+            )
+        )
+        self.article_id = article_id
+
+    @classmethod
+    async def from_custom_id(
+        cls,
+        interaction: discord.Interaction,
+        item: discord.ui.Item[Any],
+        match: re.Match[str],
+        /,
+    ) -> ShareButton:
+        return cls(int(match["id"]))
+
+    async def callback(self, interaction: discord.Interaction) -> None:
+        client = interaction.client
+        if not isinstance(client, BriefbotClient):  # pragma: no cover - only ours registers the class
+            return
+        await client.share_brief(interaction, self.article_id)
+
+
 def actor_buttons(names: Sequence[str]) -> discord.ui.View:
     """A row of :class:`ActorButton` for ``names`` (its first five), as a view to send with a message.
 
@@ -299,18 +379,27 @@ def actor_buttons(names: Sequence[str]) -> discord.ui.View:
     return view
 
 
-def buttons_for(view: View, last: bool) -> discord.ui.View:
-    """The view's actor buttons for its last message; discord.py's MISSING for every other message."""
-    if not last or not view.actor_links:
+def buttons_for(view: View, last: bool, *, share: int | None = None) -> discord.ui.View:
+    """The view's actor buttons for its last message, and ``share``'s :class:`ShareButton` (an
+    article id); discord.py's MISSING for every other message, and for a view with no button."""
+    if not last or (not view.actor_links and share is None):
         return discord.utils.MISSING
-    return actor_buttons(view.actor_links)
+    if share is None:
+        return actor_buttons(view.actor_links)
+    buttons = discord.ui.View(timeout=None)
+    buttons.add_item(ShareButton(share))  # first: the reason the asker is shown this brief
+    for name in list(dict.fromkeys(n.strip() for n in view.actor_links if n.strip()))[: BUTTONS_PER_ROW - 1]:
+        buttons.add_item(ActorButton(name))
+    buttons.stop()  # as actor_buttons does: nothing kept per message
+    return buttons
 
 
 async def post_replies(
-    interaction: discord.Interaction, replies: Sequence[Reply], *, private: bool = False
+    interaction: discord.Interaction, replies: Sequence[Reply], *, private: bool = False, share: bool = False
 ) -> None:
     """Send every message of every reply, private ones ephemeral; ``private``: every one, as the
-    answer to a click on a button in someone else's (or everyone's) message.
+    answer to a click on a button in someone else's (or everyone's) message; ``share``: a brief's last
+    message with its :class:`ShareButton`.
 
     After a public defer, Discord takes the first followup as the end of "thinking…" and keeps the
     defer's visibility whatever the followup's flags say (discord-api-docs #2742, #2866). A private
@@ -326,7 +415,8 @@ async def post_replies(
         for number, message in enumerate(messages, start=1):
             last = number == len(messages)
             chart = view.chart if last else None  # on the view's last message, with its buttons
-            buttons = buttons_for(view, last)
+            shared = reply.article.id if share and isinstance(reply, BriefReply) else None
+            buttons = buttons_for(view, last, share=shared)
             if not interaction.response.is_done():
                 await _respond(interaction, message, private=view.private, chart=chart, buttons=buttons)
                 continue
@@ -498,6 +588,10 @@ def _add_commands(client: BriefbotClient) -> None:
     @tree.command(name="help", description="the commands and how to use them")
     async def help_(interaction: discord.Interaction) -> None:
         await client.answer(interaction, "help")
+
+    @tree.context_menu(name=BRIEF_THIS)
+    async def brief_this(interaction: discord.Interaction, message: discord.Message) -> None:
+        await client.brief_this(interaction, message)
 
 
 def build_client(core: CommandCore, *, settings: DiscordSettings) -> BriefbotClient:

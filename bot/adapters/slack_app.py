@@ -21,6 +21,12 @@ click arrives as a ``block_actions`` payload, which needs Interactivity on in th
 Mode it comes over the same socket; in HTTP mode, set the Interactivity Request URL to the events
 URL (Bolt serves both at one path). The click is acknowledged at once and answered as ``actor <name>``
 typed by the clicker, shown to the clicker alone: the message is the channel's, the curiosity theirs.
+
+"Brief this", a message shortcut (``message_action``, :data:`BRIEF_THIS_CALLBACK`, in the manifest's
+``features.shortcuts``), briefs the first link of the message it was used on: ``brief <url>`` for the
+user who chose it, shown to them alone, as a click's answer is, with a "Share in channel" button
+(:func:`share_button`) whose click posts ``brief <id>`` of the stored article to the channel, for all.
+A file in a message is not read yet: a message without a link gets :data:`NO_LINK`.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import dataclasses
+import html
 import logging
 import os
 import re
@@ -47,9 +54,9 @@ from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.core import CommandCore, Incoming, Reply, TextReply
+from bot.core import BriefReply, CommandCore, Incoming, Reply, TextReply
 from bot.core.posting import PartlyPosted, Poster, Progress
-from bot.render.blocks import ACTOR_ACTION_ID, SlackMessage, to_messages
+from bot.render.blocks import ACTOR_ACTION_ID, MAX_BLOCKS, SlackMessage, to_messages
 from bot.render.chart import Chart
 from bot.render.view import Section, View, to_view
 from bot.secrets import SLACK_BOT_TOKEN, Secrets
@@ -83,6 +90,17 @@ PRIVATE_CHART = (
 NOT_A_MEMBER_CHART = (
     "The chart is posted only where briefbot is a member: invite it to this channel to get it."
 )
+# The message shortcut "Brief this" (slack-app-manifest.yml names this callback id) and the button under
+# its private answer that shares the brief with the channel; the button's value is the article's id.
+BRIEF_THIS_CALLBACK = "briefbot_brief_this"
+SHARE_ACTION_ID = "briefbot_share_brief"
+SHARE_BLOCK_ID = "briefbot_share"
+SHARE_TEXT = "Share in channel"
+NO_LINK = "There is no link in that message to brief."
+# Slack writes a link in a message's text as <https://…|label> or <https://…>; a bare one is a fallback
+# for text Slack did not format (a bot's message, say).
+_SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
+_BARE_LINK = re.compile(r"https?://[^\s<>|]+")
 
 
 _MENTION = re.compile(r"^\s*<@[A-Z0-9]+(?:\|[^>]*)?>[\s:,]*")
@@ -142,6 +160,42 @@ def mention_text(text: str, bot_user_id: str | None = None) -> str:
         after = text.split(f"<@{bot_user_id}", 1)[1]
         return after.split(">", 1)[1].lstrip(" :,").strip() if ">" in after else ""
     return _MENTION.sub("", text, count=1).strip()
+
+
+def first_link(text: str) -> str | None:
+    """The first web link in a Slack message's text, as the browser would open it (``&amp;`` undone)."""
+    found = _SLACK_LINK.search(text) or _BARE_LINK.search(text)
+    return html.unescape(found.group(1) if found.re is _SLACK_LINK else found.group(0)) if found else None
+
+
+def share_button(article_id: int) -> dict[str, Any]:
+    """The actions block under a private brief: one button whose click posts ``brief <id>`` to the channel.
+
+    The id, not the URL, travels in the value: the article is stored by then, and its id briefs it
+    without fetching the page again.
+    """
+    return {
+        "type": "actions",
+        "block_id": SHARE_BLOCK_ID,
+        "elements": [
+            {
+                "type": "button",
+                "text": {"type": "plain_text", "text": SHARE_TEXT, "emoji": False},
+                "action_id": SHARE_ACTION_ID,
+                "value": str(article_id),
+            }
+        ],
+    }
+
+
+def with_block(messages: list[SlackMessage], block: dict[str, Any]) -> list[SlackMessage]:
+    """``block`` under the last message, or in a message of its own when that one is full already."""
+    if not messages:
+        return messages
+    last = messages[-1]
+    if len(last.blocks) >= MAX_BLOCKS:
+        return [*messages, SlackMessage(text=last.text, blocks=(block,))]
+    return [*messages[:-1], dataclasses.replace(last, blocks=(*last.blocks, block))]
 
 
 class _Bridge:
@@ -216,6 +270,68 @@ class _Bridge:
             private=True,
         )
 
+    async def on_brief_this(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
+        """The "Brief this" shortcut: ``brief <the message's first link>``, for the user who chose it alone.
+
+        Acknowledged first (Slack shows an error after 3 seconds; fetching a page takes longer). The
+        brief carries a "Share in channel" button: the message is someone's, the choice to show its
+        brief to everyone the asker's. Posted in the message's thread when it is in one.
+        """
+        await ack()
+        channel = body.get("channel") or {}
+        message = body.get("message") or {}
+        channel_id, user = channel.get("id"), (body.get("user") or {}).get("id")
+        if not channel_id or not user:
+            log.warning("ignored a Brief this shortcut without a channel or user")
+            return
+        link = first_link(str(message.get("text") or ""))
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel=str(channel_id),
+            user=str(user),
+            text=f"brief {link}" if link else "",
+            channel_name=channel.get("name"),
+            is_manager=await self.managers.is_manager(str(user)),
+        )
+        thread_ts = message.get("thread_ts")
+        fallback = respond if body.get("response_url") else None
+        if link is None:
+            reply = TextReply(text=NO_LINK, private=True)
+            await self._post(reply, incoming, thread_ts=thread_ts, respond=fallback, private=True)
+            return
+        await self._answer(incoming, thread_ts=thread_ts, respond=fallback, private=True, share=True)
+
+    async def on_share_button(
+        self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
+    ) -> None:
+        """A click on "Share in channel" under a private brief: ``brief <id>`` posted to the channel.
+
+        By the clicker (the brief was theirs alone), for everyone: the same path as a slash command's
+        answer, ``response_url`` where the bot may not post.
+        """
+        await ack()
+        article_id = str(action.get("value") or "").strip()
+        channel = body.get("channel") or {}
+        container = body.get("container") or {}
+        channel_id = channel.get("id") or container.get("channel_id")
+        user = (body.get("user") or {}).get("id")
+        if not article_id.isdigit() or not channel_id or not user:
+            log.warning("ignored a share button click without an article id, channel or user")
+            return
+        incoming = Incoming(
+            platform=PLATFORM,
+            channel=str(channel_id),
+            user=str(user),
+            text=f"brief {article_id}",
+            channel_name=channel.get("name"),
+            is_manager=await self.managers.is_manager(str(user)),
+        )
+        await self._answer(
+            incoming,
+            thread_ts=container.get("thread_ts"),
+            respond=respond if body.get("response_url") else None,
+        )
+
     async def _answer(
         self,
         incoming: Incoming,
@@ -223,15 +339,20 @@ class _Bridge:
         thread_ts: str | None = None,
         respond: AsyncRespond | None = None,
         private: bool = False,
+        share: bool = False,
     ) -> None:
-        """The core's replies to ``incoming`` posted; ``private``: every one to the asker alone."""
+        """The core's replies to ``incoming`` posted; ``private``: every one to the asker alone;
+        ``share``: a brief with the button that posts it to the channel."""
         try:
             replies = await self.core.handle(incoming)
         except Exception:
             log.exception("command %r failed", incoming.text)
             replies = [TextReply(text=FAILED, private=True)]
         for reply in replies:
-            await self._post(reply, incoming, thread_ts=thread_ts, respond=respond, private=private)
+            extra = share_button(reply.article.id) if share and isinstance(reply, BriefReply) else None
+            await self._post(
+                reply, incoming, thread_ts=thread_ts, respond=respond, private=private, extra=extra
+            )
 
     async def _post(
         self,
@@ -241,13 +362,16 @@ class _Bridge:
         thread_ts: str | None,
         respond: AsyncRespond | None,
         private: bool = False,
+        extra: dict[str, Any] | None = None,
     ) -> None:
+        """``reply`` posted; ``extra``, a block (the share button), under its last message."""
         view = to_view(reply)
         if private and not view.private:
             view = dataclasses.replace(view, private=True)
         chart = None if view.private else view.chart
         fell_back = False
-        for message in to_messages(without_chart(view)):
+        messages = to_messages(without_chart(view))
+        for message in with_block(messages, extra) if extra is not None else messages:
             try:
                 await self._send(message, incoming, private=view.private, thread_ts=thread_ts)
             except SlackApiError as error:
@@ -448,7 +572,8 @@ def build_app(
     secrets: Secrets,
     client: AsyncWebClient | None = None,
 ) -> AsyncApp:
-    """A Bolt app answering ``/briefbot``, mentions and actor buttons; HTTP requests are signature-checked.
+    """A Bolt app answering ``/briefbot``, mentions, actor buttons and "Brief this"; HTTP requests are
+    signature-checked.
 
     ``client`` defaults to :func:`web_client`; whichever is used gets the rate-limit
     retry handler. The app is served by :func:`run_slack` (or, in tests, by ``app.web_app()``).
@@ -471,6 +596,8 @@ def build_app(
     app.command(COMMAND)(bridge.on_command)
     app.event("app_mention")(bridge.on_mention)
     app.action(ACTOR_ACTION_ID)(bridge.on_actor_button)
+    app.shortcut(BRIEF_THIS_CALLBACK)(bridge.on_brief_this)
+    app.action(SHARE_ACTION_ID)(bridge.on_share_button)
     return app
 
 
@@ -503,18 +630,24 @@ async def run_slack(
 
 
 __all__ = [
+    "BRIEF_THIS_CALLBACK",
     "COMMAND",
+    "NO_LINK",
+    "SHARE_ACTION_ID",
     "SLACK_SCOPES",
     "Managers",
     "build_app",
+    "first_link",
     "mention_text",
     "missing_secrets",
     "post_message",
     "run_slack",
+    "share_button",
     "slack_poster",
     "upload_chart",
     "upload_refused",
     "web_client",
+    "with_block",
     "with_rate_limit_retries",
     "without_chart",
 ]
