@@ -8,7 +8,7 @@ import importlib
 import os
 import subprocess
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -60,18 +60,23 @@ ARTICLES = [
 ]
 
 
-@pytest.fixture(scope="module")
-def actor_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    path: Path = tmp_path_factory.mktemp("actors") / "briefbot.db"
+def dated_store(path: Path, articles: Sequence[tuple[int, str, str]], now: datetime) -> Store:
+    """A SQLite store holding ``articles`` (days before ``now``, title, text), each stored that many
+    days before, briefed and linked; its clock left at ``now``."""
     engine, sessions = open_database(f"sqlite:///{path}")
-    clock = Clock(NOW)
+    clock = Clock(now)
     store = Store(engine=engine, sessions=sessions, summarizer=Summarizer(), clock=clock)
-    for days, title, text in ARTICLES:
-        clock.now = NOW - timedelta(days=days)
+    for days, title, text in articles:
+        clock.now = now - timedelta(days=days)
         [stored] = store.ingest([Document(location=title, title=title, text=text)])
         assert stored.article is not None, stored.error
-    clock.now = NOW
+    clock.now = now
     return store
+
+
+@pytest.fixture(scope="module")
+def actor_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    return dated_store(tmp_path_factory.mktemp("actors") / "briefbot.db", ARTICLES, NOW)
 
 
 @pytest.fixture(params=PLATFORMS)

@@ -37,17 +37,14 @@ from bot.render.view import to_view
 from bot.runner import console_poster
 from bot.secrets import Secrets
 from storage.channels import subscribe
-from storage.db import open_database
-from storage.documents import Document
 from storage.store import Store
-from summarizer import Summarizer
 from tests import discord_api as fake_discord
 from tests.discord_api import FakeDiscordAPI
 from tests.harness_discord import open_harness as open_discord
 from tests.harness_slack import CHANNEL, JSON, MANAGER, mention_event
 from tests.harness_slack import open_harness as open_slack
 from tests.slack_api import UPLOAD_METHOD, Upload, fake_slack_api
-from tests.storage_backends import Clock
+from tests.test_actor_chat import dated_store
 
 discord_api = fake_discord.discord_api
 
@@ -86,16 +83,7 @@ ARTICLES = [
 
 @pytest.fixture(scope="module")
 def store(tmp_path_factory: pytest.TempPathFactory) -> Store:
-    path: Path = tmp_path_factory.mktemp("charts") / "briefbot.db"
-    engine, sessions = open_database(f"sqlite:///{path}")
-    clock = Clock(NOW)
-    opened = Store(engine=engine, sessions=sessions, summarizer=Summarizer(), clock=clock)
-    for days, title, text in ARTICLES:
-        clock.now = NOW - timedelta(days=days)
-        [stored] = opened.ingest([Document(location=title, title=title, text=text)])
-        assert stored.article is not None, stored.error
-    clock.now = NOW
-    return opened
+    return dated_store(tmp_path_factory.mktemp("charts") / "briefbot.db", ARTICLES, NOW)
 
 
 class Keeping:
