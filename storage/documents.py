@@ -12,7 +12,7 @@ from pathlib import Path
 
 from config import StorageSettings
 from storage import office
-from summarizer.textfile import UnreadableFile, read_text
+from summarizer.textfile import UnreadableFile, decode_text, read_text
 
 SUFFIXES = {
     ".txt": "text",
@@ -59,7 +59,12 @@ def check_size(path: Path, max_bytes: int) -> None:
     except OSError:
         return  # read_text says what is wrong with it
     if size > max_bytes and path.is_file():
-        raise UnreadableFile(f"{path}: {_size(size)}, larger than storage.max_bytes ({_size(max_bytes)})")
+        raise UnreadableFile(too_large(str(path), size, max_bytes))
+
+
+def too_large(name: str, size: int, max_bytes: int) -> str:
+    """The one line refusing a file over ``storage.max_bytes``; chat adapters say it before downloading."""
+    return f"{name}: {_size(size)}, larger than storage.max_bytes ({_size(max_bytes)})"
 
 
 def _size(count: int) -> str:
@@ -95,6 +100,43 @@ def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document
             source=str(path.parent),
         )
     return Document(location=str(path), text=read_text(path, max_bytes=max_bytes), source=str(path.parent))
+
+
+def document_from_bytes(data: bytes, name: str, settings: StorageSettings) -> Document:
+    """A file handed over as bytes (a chat attachment) read as ``read_document`` reads one on disk.
+
+    The same size cap, the same sniffing of PDF and DOCX by their bytes and the same one-line
+    refusals, so a file shared in chat is briefed, or refused, exactly as ``briefbot ingest`` would.
+    ``name`` is the file's name as its sender gave it: its extension is the claim the bytes must bear
+    out. Raises ``UnreadableFile``.
+    """
+    if len(data) > settings.max_bytes:
+        raise UnreadableFile(too_large(name, len(data), settings.max_bytes))
+    suffix = Path(name).suffix.lower()
+    claimed = SUFFIXES.get(suffix)
+    kind = office.sniff(data)
+    if kind in (office.PDF, office.DOCX) or claimed in (office.PDF, office.DOCX):
+        if claimed is not None and claimed != kind:
+            raise UnreadableFile(f"{name}: named {suffix} but looks like {office.looks_like(kind)}")
+        read = office.read_office(data, name, max_bytes=settings.max_bytes)
+        return Document(location=name, text=read.text, title=read.title, source=name)
+    if claimed == "html" or kind == "html":
+        from storage.extract import ExtractError, extract_html
+
+        try:
+            extracted = extract_html(decode_text(data, name))
+        except ExtractError as error:
+            raise UnreadableFile(f"{name}: {error}") from None
+        return Document(
+            location=name,
+            text=extracted.text,
+            title=extracted.title,
+            published_at=extracted.published,
+            source=name,
+        )
+    if claimed is None and suffix:
+        raise UnreadableFile(f"{name}: not a .txt, .md, .html, .pdf or .docx file")
+    return Document(location=name, text=decode_text(data, name), source=name)
 
 
 def _head(path: Path) -> bytes | None:

@@ -11,6 +11,8 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from summarizer.report_front import strip_front_matter
+
 # Short lines made only of share/navigation widgets. Matched against the whole line, lowercased,
 # after bullets are stripped.
 _WIDGET_WORDS = (
@@ -93,8 +95,11 @@ def _looks_like_title(line: str, following: list[str]) -> bool:
 
 
 def clean(text: str) -> CleanText:
-    """Separate the story from the page: title, then paragraphs, boilerplate removed."""
-    lines = normalize(text).split("\n")
+    """Separate the story from the page: title, then paragraphs, boilerplate removed.
+
+    A report's leading table of contents and preface go too: a news-fitted ranker would brief them.
+    """
+    lines = strip_front_matter(normalize(text).split("\n"))
     blocks: list[list[str]] = [[]]
     for line in lines:
         if not line.strip():

@@ -16,6 +16,10 @@ It keeps what each interaction shows the way Discord does: after a deferred answ
 the first followup replaces the "thinking…" placeholder and keeps the *defer's* visibility, whatever
 its own flags say (discord-api-docs #2742, #2866); deleting the placeholder lets a followup choose.
 
+An attachment a user adds to a slash command is served from the fake, as Discord's CDN would serve it:
+:meth:`FakeDiscordAPI.attachment` keeps the bytes and returns the ``resolved.attachments`` entry whose
+``url`` discord.py's ``Attachment.read()`` fetches.
+
 ``rate_limit_once(method, pattern)`` answers the next matching request with a 429 carrying
 ``Retry-After``, the ``X-RateLimit-*`` headers and ``Via`` (discord.py takes a 429 without ``Via``
 for a Cloudflare ban and gives up), as Discord does. Tests wait on :meth:`FakeDiscordAPI.wait_for`,
@@ -51,6 +55,7 @@ BOT_USER_ID = 1_100_000_000_000_000_002
 EPHEMERAL = 1 << 6
 DEFERRED = 5  # DEFERRED_CHANNEL_MESSAGE_WITH_SOURCE
 CHANNEL_MESSAGE = 4  # CHANNEL_MESSAGE_WITH_SOURCE
+CHANNEL_FILES = 1_200_000_000_000_000_001  # the channel id in an attachment's CDN path
 AUTOCOMPLETE_RESULT = 8  # APPLICATION_COMMAND_AUTOCOMPLETE_RESULT
 
 _CALLBACK = re.compile(r"^/interactions/(\d+)/([^/]+)/callback$")
@@ -123,6 +128,7 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         self._limits: list[_Limit] = []
         self._refused_tokens: set[str] = set()
         self._ids = itertools.count(1_200_000_000_000_000_000)
+        self._attachments: dict[str, tuple[bytes, str]] = {}  # CDN path: bytes, content type
         super().__init__()
 
     @property
@@ -175,8 +181,34 @@ class FakeDiscordAPI(ThreadedHTTPFake):
 
     # -- serving (called from the server thread) --------------------------------------------------
 
+    def attachment(
+        self, filename: str, data: bytes, *, content_type: str, size: int | None = None
+    ) -> dict[str, Any]:
+        """An attachment's payload (``size`` as Discord states it, the real length unless given); its
+        ``url`` on the fake serves ``data``."""
+        attachment_id = self.next_id()
+        url = f"{self.origin}/attachments/{CHANNEL_FILES}/{attachment_id}/{filename}"
+        with self._changed:
+            self._attachments[f"/attachments/{CHANNEL_FILES}/{attachment_id}/{filename}"] = (
+                data,
+                content_type,
+            )
+        return {
+            "id": str(attachment_id),
+            "filename": filename,
+            "size": len(data) if size is None else size,
+            "url": url,
+            "proxy_url": url,
+            "content_type": content_type,
+        }
+
     def respond(self, handler: BaseHTTPRequestHandler) -> None:
         request = self.read_request(handler)
+        with self._changed:
+            served = self._attachments.get(request.path)
+        if served is not None:
+            self.send(handler, 200, served[0], {"Content-Type": served[1]})
+            return
         content_type = request.headers.get("content-type", "")
         files: tuple[Attachment, ...] = ()
         if content_type.startswith("multipart/form-data"):

@@ -70,6 +70,16 @@ class RecordingCore:
         new: bool = await self.core.first_time(platform, event_id)
         return new
 
+    def __getattr__(self, name: str) -> Any:
+        """What the adapter reads of the core beyond its calls (its storage settings, its store)."""
+        return getattr(self.core, name)
+
+    async def brief_document(self, incoming: Incoming, document: Any) -> list[Reply]:
+        self.incoming.append(incoming)
+        replies: list[Reply] = await self.core.brief_document(incoming, document)
+        self.handled.put_nowait(replies)
+        return replies
+
 
 class SlackHarness:
     platform = "slack"

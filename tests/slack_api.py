@@ -13,6 +13,11 @@ hands out a file id and an upload URL on the fake itself; the bytes are POSTed t
 exactly as they arrive, as the :data:`UPLOAD_METHOD` call); ``files.completeUploadExternal`` shares
 the files in a channel (or thread). :meth:`FakeSlackApi.uploads` reads back the files shared.
 
+Files shared in a message: :meth:`FakeSlackApi.share_file` keeps a file's bytes and returns its file
+object as an event carries it; ``files.info`` answers it by id, and its ``url_private_download`` on the
+fake serves the bytes only with ``Authorization: Bearer <bot token>``; without it, as Slack does, a
+200 with a sign-in page. Each download is recorded as the :data:`DOWNLOAD_METHOD` call.
+
 Tests wait on a condition the server signals on every call (:meth:`FakeSlackApi.until`), never by
 sleeping and polling.
 """
@@ -43,6 +48,8 @@ BOT_USER_ID = "UBOTBRIEF"
 TEAM_ID = "T0BRIEF"
 RESPONSE_URL_METHOD = "response_url"  # how a post to a response_url is recorded
 UPLOAD_METHOD = "upload"  # how a file's bytes POSTed to an upload URL are recorded
+DOWNLOAD_METHOD = "download"  # how a GET of a shared file's url_private_download is recorded
+SIGN_IN_PAGE = b"<!DOCTYPE html><html><head><title>Slack</title></head><body>Sign in</body></html>"
 POSTING = ("chat.postMessage", "chat.postEphemeral", RESPONSE_URL_METHOD)
 
 
@@ -105,8 +112,10 @@ class FakeSlackApi(ThreadedHTTPFake):
 
     methods = frozenset({"GET", "POST"})
 
-    def __init__(self, *, admins: tuple[str, ...] = ()) -> None:
+    def __init__(self, *, admins: tuple[str, ...] = (), token: str = "xoxb-test-token") -> None:
         self.admins = frozenset(admins)
+        self.token = token  # the bot token a file download must carry
+        self._files: dict[str, tuple[dict[str, Any], bytes]] = {}
         self.socket_url: str | None = None  # what apps.connections.open hands a Socket Mode client
         self._calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
@@ -146,6 +155,24 @@ class FakeSlackApi(ThreadedHTTPFake):
             answer={"ok": False, "error": "ratelimited"},
             headers={"Retry-After": str(retry_after)},
         )
+
+    def share_file(self, name: str, data: bytes, *, mimetype: str, size: int | None = None) -> dict[str, Any]:
+        """A file shared in a message: its object as the event's ``files`` carries it (``size`` as
+        Slack states it, the real length unless given), downloadable from the fake."""
+        file_id = f"F{next(self._ts):08d}"
+        url = f"{self.origin}/files-pri/{TEAM_ID}-{file_id}/download/{name}"
+        file = {
+            "id": file_id,
+            "name": name,
+            "title": name,
+            "mimetype": mimetype,
+            "size": len(data) if size is None else size,
+            "url_private": url,
+            "url_private_download": url,
+        }
+        with self._changed:
+            self._files[file_id] = (file, data)
+        return dict(file)
 
     def calls(self, method: str | None = None) -> list[Call]:
         with self._changed:
@@ -198,6 +225,9 @@ class FakeSlackApi(ThreadedHTTPFake):
         if request.path.startswith("/upload/"):
             self._receive_file(handler, request)
             return
+        if request.path.startswith("/files-pri/"):
+            self._serve_file(handler, request)
+            return
         body: dict[str, Any] = {k: v[0] for k, v in parse_qs(request.query).items()}
         raw = request.body.decode("utf-8")
         if "json" in request.headers.get("content-type", ""):
@@ -219,6 +249,22 @@ class FakeSlackApi(ThreadedHTTPFake):
         else:
             data, content_type = json.dumps(answer.answer).encode(), "application/json"
         self.send(handler, answer.status, data, {"Content-Type": content_type, **answer.headers})
+
+    def _serve_file(self, handler: BaseHTTPRequestHandler, request: Request) -> None:
+        """A shared file's bytes, for the bot token only; anyone else gets Slack's sign-in page."""
+        file_id = request.path.split("/")[2].rsplit("-", 1)[-1]
+        with self._changed:
+            file, data = self._files.get(file_id, ({}, b""))
+        authorized = request.headers.get("authorization") == f"Bearer {self.token}"
+        answer = self._answer(
+            DOWNLOAD_METHOD, {"file_id": file_id, "authorized": authorized}, request.headers
+        )
+        if not file:
+            self.send(handler, 404, b"not found", {"Content-Type": "text/plain"})
+        elif authorized:
+            self.send(handler, answer.status, data, {"Content-Type": str(file["mimetype"])})
+        else:
+            self.send(handler, 200, SIGN_IN_PAGE, {"Content-Type": "text/html; charset=utf-8"})
 
     def _receive_file(self, handler: BaseHTTPRequestHandler, request: Request) -> None:
         """A file's bytes POSTed to the URL files.getUploadURLExternal gave: Slack's upload host
@@ -274,8 +320,11 @@ class FakeSlackApi(ThreadedHTTPFake):
         if method == "files.getUploadURLExternal":
             file_id = f"F{next(self._ts):08d}"
             return {"ok": True, "upload_url": f"{self.origin}/upload/{file_id}", "file_id": file_id}
-        if method == UPLOAD_METHOD:
+        if method in (UPLOAD_METHOD, DOWNLOAD_METHOD):
             return {"ok": True}
+        if method == "files.info":
+            known = self._files.get(str(body.get("file", "")))
+            return {"ok": True, "file": known[0]} if known else {"ok": False, "error": "file_not_found"}
         if method == "files.completeUploadExternal":
             files = json.loads(str(body.get("files", "[]")))
             return {"ok": True, "files": [{"id": f["id"], "title": f.get("title")} for f in files]}

@@ -23,7 +23,12 @@ long ago, restarts included. The click is answered as ``actor <name>`` from the 
 "Brief this", a message context-menu command, briefs the first link of the message it was used on:
 ``brief <url>`` answered ephemerally, with a "Share in channel" button (:class:`ShareButton`, dynamic
 as the actor buttons are, the article's id in its ``custom_id``) whose click posts ``brief <id>`` for
-the channel to see. Attachments are not read yet: a message without a link gets :data:`NO_LINK`.
+the channel to see. Attachments are not read there yet: a message without a link gets :data:`NO_LINK`.
+
+``/brief file:<attachment>`` briefs a PDF, Word, text or HTML file: its size (``attachment.size``) is
+checked against ``storage.max_bytes`` before it is downloaded, then ``attachment.read()`` fetches it
+from Discord's CDN and :func:`storage.documents.document_from_bytes` reads it as ``briefbot ingest``
+would; the core gets only the ``Document``.
 """
 
 from __future__ import annotations
@@ -43,7 +48,7 @@ from typing import Any, Literal
 import discord
 from discord import app_commands
 
-from bot.core import BriefReply, CommandCore, Incoming, Reply
+from bot.core import BriefReply, CommandCore, Incoming, Reply, TextReply
 from bot.core.commands import BY_NAME
 from bot.core.posting import PartlyPosted, Progress
 from bot.render.chart import Chart
@@ -53,7 +58,9 @@ from bot.render.view import View, to_view
 from bot.secrets import DISCORD_BOT_TOKEN, Secrets
 from config import ConfigError, DiscordSettings
 from storage.actor_views import complete_actor_names, name_key
+from storage.documents import document_from_bytes, too_large
 from storage.store import Store
+from summarizer.textfile import UnreadableFile
 
 log = logging.getLogger(__name__)
 
@@ -72,6 +79,7 @@ SHARE_ID_PREFIX = "briefbot:share:"  # and the article's id: a click posts ``bri
 SHARE_LABEL = "Share in channel"
 BRIEF_THIS = "Brief this"  # the message context-menu command
 NO_LINK = "There is no link in that message to brief."
+FILE_REFUSED = "Could not read that file: {}"
 # A link as Discord shows one: bare, or in <…> to suppress its embed; trailing punctuation is the sentence's.
 _LINK = re.compile(r"https?://[^\s<>]+")
 _TRAILING = ".,;:!?)]}'\"*_~|"
@@ -214,6 +222,30 @@ class BriefbotClient(discord.Client):
             await interaction.response.send_message(NO_LINK, ephemeral=True)
             return
         await self.answer(interaction, f"brief {link}", private=True, share=True)
+
+    async def brief_file(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
+        """``/brief file:``: the attachment downloaded, read and briefed, or refused in one line.
+
+        A file over ``storage.max_bytes`` is refused at once, by the size Discord states, before any
+        download; the bytes are read only after a public defer, since a PDF takes longer than the three
+        seconds Discord waits for an answer.
+        """
+        settings = self.core.storage_settings
+        if attachment.size > settings.max_bytes:
+            refusal = FILE_REFUSED.format(too_large(attachment.filename, attachment.size, settings.max_bytes))
+            await interaction.response.send_message(refusal, ephemeral=True)
+            return
+        await interaction.response.defer(thinking=True)
+        try:
+            data = await attachment.read()
+            document = await asyncio.to_thread(document_from_bytes, data, attachment.filename, settings)
+            incoming = to_incoming(interaction, command_text("brief", attachment.filename))
+            replies = await self.core.brief_document(incoming, document)
+        except UnreadableFile as error:
+            replies = [TextReply(text=FILE_REFUSED.format(error), private=True)]
+        except discord.HTTPException as error:
+            replies = [TextReply(text=FILE_REFUSED.format(f"{attachment.filename}: {error}"), private=True)]
+        await post_replies(interaction, replies)
 
     async def share_brief(self, interaction: discord.Interaction, article_id: int) -> None:
         """A click on "Share in channel": ``brief <id>`` posted for the channel, by the clicker."""
@@ -488,8 +520,16 @@ def _add_commands(client: BriefbotClient) -> None:
     tree = client.tree
 
     @tree.command(name="brief", description=_about("brief"))
-    @app_commands.describe(article="a stored article (pick one as you type), an id, a URL or title words")
-    async def brief(interaction: discord.Interaction, article: str | None = None) -> None:
+    @app_commands.describe(
+        article="a stored article (pick one as you type), an id, a URL or title words",
+        file="a PDF, Word, text or HTML file to brief",
+    )
+    async def brief(
+        interaction: discord.Interaction, article: str | None = None, file: discord.Attachment | None = None
+    ) -> None:
+        if file is not None:
+            await client.brief_file(interaction, file)
+            return
         await client.answer(interaction, command_text("brief", article))
 
     @brief.autocomplete("article")

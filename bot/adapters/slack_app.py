@@ -26,7 +26,13 @@ typed by the clicker, shown to the clicker alone: the message is the channel's, 
 ``features.shortcuts``), briefs the first link of the message it was used on: ``brief <url>`` for the
 user who chose it, shown to them alone, as a click's answer is, with a "Share in channel" button
 (:func:`share_button`) whose click posts ``brief <id>`` of the stored article to the channel, for all.
-A file in a message is not read yet: a message without a link gets :data:`NO_LINK`.
+A message without a link gets :data:`NO_LINK`.
+
+A file shared in a message that mentions the bot (a PDF, Word, text or HTML file) is briefed instead of
+the mention's command: the first file's size is checked against ``storage.max_bytes`` before anything
+is downloaded, then its ``url_private_download`` is fetched with the bot token (``files:read``) and read
+by :func:`storage.documents.document_from_bytes`, as ``briefbot ingest`` reads a file; the brief goes
+to the message's thread. See :func:`read_slack_file` for which URLs the token is ever sent to.
 """
 
 from __future__ import annotations
@@ -41,8 +47,9 @@ import re
 import shlex
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any
+from urllib.parse import urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -60,7 +67,9 @@ from bot.render.blocks import ACTOR_ACTION_ID, MAX_BLOCKS, SlackMessage, to_mess
 from bot.render.chart import Chart
 from bot.render.view import Section, View, to_view
 from bot.secrets import SLACK_BOT_TOKEN, Secrets
-from config import ConfigError, SlackSettings
+from config import ConfigError, SlackSettings, StorageSettings
+from storage.documents import Document, document_from_bytes, too_large
+from summarizer.textfile import UnreadableFile
 
 COMMAND = "/briefbot"
 PLATFORM = "slack"
@@ -73,6 +82,8 @@ BOLT_OAUTH_VARIABLES = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET")
 CANNOT_POST_HERE = frozenset({"not_in_channel", "channel_not_found"})
 FAILED = "Sorry, something went wrong while answering that. Please try again."
 FILES_SCOPE = "files:write"  # what files_upload_v2 needs of the app's bot token
+FILES_READ_SCOPE = "files:read"  # what files.info and a file's url_private_download need
+DOWNLOAD_TIMEOUT = 60.0  # seconds for a shared file's bytes
 # The bot token's scopes, each with the calls that need it: slack-app-manifest.yml asks for exactly these
 # (tests/test_slack_manifest.py checks it), so a new Web API call or event adds its scope here first.
 SLACK_SCOPES: dict[str, str] = {
@@ -83,6 +94,7 @@ SLACK_SCOPES: dict[str, str] = {
     "subscribed there); optional: without it, /invite @briefbot in each channel",
     "users:read": "users.info: whether the asker is a workspace admin or owner (Managers)",
     FILES_SCOPE: "files_upload_v2: the trending and weekly charts, shared as files",
+    FILES_READ_SCOPE: "files.info and url_private_download: a file shared in a message mentioning @briefbot",
 }
 PRIVATE_CHART = (
     "The chart goes only with an answer posted to the channel: Slack cannot show a file to one person."
@@ -97,6 +109,7 @@ SHARE_ACTION_ID = "briefbot_share_brief"
 SHARE_BLOCK_ID = "briefbot_share"
 SHARE_TEXT = "Share in channel"
 NO_LINK = "There is no link in that message to brief."
+FILE_REFUSED = "Could not read that file: {}"
 # Slack writes a link in a message's text as <https://…|label> or <https://…>; a bare one is a fallback
 # for text Slack did not format (a bot's message, say).
 _SLACK_LINK = re.compile(r"<(https?://[^|>\s]+)(?:\|[^>]*)?>")
@@ -235,7 +248,31 @@ class _Bridge:
             text=mention_text(event.get("text", ""), context.bot_user_id),
             is_manager=await self.managers.is_manager(user),
         )
+        files = event.get("files") or []
+        if files and isinstance(files[0], dict):
+            await self._brief_file(incoming, files[0], thread_ts=event.get("thread_ts") or event.get("ts"))
+            return
         await self._answer(incoming, thread_ts=event.get("thread_ts"))
+
+    async def _brief_file(
+        self, incoming: Incoming, file: Mapping[str, Any], *, thread_ts: str | None
+    ) -> None:
+        """A shared file briefed in the message's thread, or the one line saying why it was not.
+
+        The core gets a ``Document`` and never learns where it came from; the download is Slack's
+        business, here.
+        """
+        settings: StorageSettings = self.core.storage_settings
+        try:
+            document = await read_slack_file(self.client, file, settings)
+            replies = await self.core.brief_document(incoming, document)
+        except UnreadableFile as error:
+            replies = [TextReply(text=FILE_REFUSED.format(error), private=True)]
+        except Exception:
+            log.exception("briefing the file %r failed", file.get("name"))
+            replies = [TextReply(text=FAILED, private=True)]
+        for reply in replies:
+            await self._post(reply, incoming, thread_ts=thread_ts, respond=None)
 
     async def on_actor_button(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
@@ -255,14 +292,8 @@ class _Bridge:
         if not name or not channel_id or not user:
             log.warning("ignored an actor button click without a name, channel or user")
             return
-        incoming = Incoming(
-            platform=PLATFORM,
-            channel=str(channel_id),
-            user=str(user),
-            text=f"actor {shlex.quote(name)}",  # quoted: a name is one argument, whatever it holds
-            channel_name=channel.get("name"),
-            is_manager=await self.managers.is_manager(str(user)),
-        )
+        quoted = shlex.quote(name)  # a name is one argument, whatever it holds
+        incoming = await self._clicked(channel_id, user, channel, f"actor {quoted}")
         await self._answer(
             incoming,
             thread_ts=container.get("thread_ts"),
@@ -285,14 +316,7 @@ class _Bridge:
             log.warning("ignored a Brief this shortcut without a channel or user")
             return
         link = first_link(str(message.get("text") or ""))
-        incoming = Incoming(
-            platform=PLATFORM,
-            channel=str(channel_id),
-            user=str(user),
-            text=f"brief {link}" if link else "",
-            channel_name=channel.get("name"),
-            is_manager=await self.managers.is_manager(str(user)),
-        )
+        incoming = await self._clicked(channel_id, user, channel, f"brief {link}" if link else "")
         thread_ts = message.get("thread_ts")
         fallback = respond if body.get("response_url") else None
         if link is None:
@@ -318,18 +342,24 @@ class _Bridge:
         if not article_id.isdigit() or not channel_id or not user:
             log.warning("ignored a share button click without an article id, channel or user")
             return
-        incoming = Incoming(
-            platform=PLATFORM,
-            channel=str(channel_id),
-            user=str(user),
-            text=f"brief {article_id}",
-            channel_name=channel.get("name"),
-            is_manager=await self.managers.is_manager(str(user)),
-        )
+        incoming = await self._clicked(channel_id, user, channel, f"brief {article_id}")
         await self._answer(
             incoming,
             thread_ts=container.get("thread_ts"),
             respond=respond if body.get("response_url") else None,
+        )
+
+    async def _clicked(
+        self, channel_id: object, user: object, channel: dict[str, Any], text: str
+    ) -> Incoming:
+        """The command a click or a shortcut means, from the channel and user its payload names."""
+        return Incoming(
+            platform=PLATFORM,
+            channel=str(channel_id),
+            user=str(user),
+            text=text,
+            channel_name=channel.get("name"),
+            is_manager=await self.managers.is_manager(str(user)),
         )
 
     async def _answer(
@@ -473,6 +503,76 @@ def upload_refused(channel: str, error: SlackApiError) -> str:
             "(add it under OAuth & Permissions and reinstall the app); the messages stand"
         )
     return f"uploading the chart to {channel} failed: {code}; the messages stand"
+
+
+def download_allowed(url: str, api_url: str) -> bool:
+    """Whether the bot token may be sent to ``url``: https on slack.com or a subdomain, or the Web API's
+    own origin (the configured ``slack.api_url``, where the token goes anyway).
+
+    A file's URL comes from the event payload, and the download carries ``Authorization: Bearer`` with
+    the bot token: a forged or mistaken URL must not make briefbot hand its token to, or fetch from,
+    anywhere else (another host, a private address, plain http).
+    """
+    parts, api = urlsplit(url), urlsplit(api_url)
+    host = (parts.hostname or "").lower()
+    if parts.username or parts.password:
+        return False
+    if parts.scheme == "https" and (host == "slack.com" or host.endswith(".slack.com")):
+        return True
+    return bool(host) and (parts.scheme, host, parts.port) == (
+        api.scheme,
+        (api.hostname or "").lower(),
+        api.port,
+    )
+
+
+async def read_slack_file(
+    client: AsyncWebClient, file: Mapping[str, Any], settings: StorageSettings
+) -> Document:
+    """The document in a file shared on Slack, or ``UnreadableFile`` with the one-line reason.
+
+    The size Slack states is checked before downloading, and the bytes are counted again as they
+    arrive (a size is only a claim). A file the event describes only by id (``file_access:
+    check_file_info``) is looked up with ``files.info``. Slack answers a download it will not allow
+    (no ``files:read``) with its sign-in page, not an error: that is refused as such rather than briefed.
+    """
+    if not file.get("url_private_download") and file.get("id"):
+        try:
+            file = (await client.files_info(file=str(file["id"]))).get("file") or {}
+        except SlackApiError as error:
+            raise UnreadableFile(
+                f"Slack would not say what the file is ({error.response.get('error')})"
+            ) from None
+    name = str(file.get("name") or file.get("title") or "file")
+    size = int(file.get("size") or 0)
+    if size > settings.max_bytes:
+        raise UnreadableFile(too_large(name, size, settings.max_bytes))
+    url = str(file.get("url_private_download") or file.get("url_private") or "")
+    if not download_allowed(url, client.base_url):
+        raise UnreadableFile(f"{name}: not a file on Slack's file host, so it was not downloaded")
+    headers = {"Authorization": f"Bearer {client.token}"}
+    try:
+        async with (
+            aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=DOWNLOAD_TIMEOUT)) as session,
+            session.get(url, headers=headers, allow_redirects=False) as response,
+        ):
+            if response.status != 200:
+                raise UnreadableFile(f"{name}: Slack answered the download with HTTP {response.status}")
+            served = response.headers.get("Content-Type", "").split(";", 1)[0].strip().lower()
+            if served == "text/html" and "html" not in str(file.get("mimetype") or ""):
+                raise UnreadableFile(
+                    f"{name}: Slack sent a sign-in page, not the file (the app needs {FILES_READ_SCOPE})"
+                )
+            data = bytearray()
+            async for chunk in response.content.iter_chunked(65536):
+                data += chunk
+                if len(data) > settings.max_bytes:
+                    raise UnreadableFile(too_large(name, len(data), settings.max_bytes))
+    except (aiohttp.ClientError, TimeoutError) as error:
+        raise UnreadableFile(
+            f"{name}: the download from Slack failed ({error or type(error).__name__})"
+        ) from None
+    return await asyncio.to_thread(document_from_bytes, bytes(data), name, settings)
 
 
 def with_rate_limit_retries(client: AsyncWebClient) -> AsyncWebClient:
@@ -637,10 +737,12 @@ __all__ = [
     "SLACK_SCOPES",
     "Managers",
     "build_app",
+    "download_allowed",
     "first_link",
     "mention_text",
     "missing_secrets",
     "post_message",
+    "read_slack_file",
     "run_slack",
     "share_button",
     "slack_poster",

@@ -10,10 +10,11 @@ import shlex
 import time
 import uuid
 import zoneinfo
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.core.actor_commands import ACTOR_USAGE, TRENDING_USAGE, actor_replies, trending_replies
@@ -22,6 +23,7 @@ from bot.digest import Digest, compose
 from config import StorageSettings
 from storage import chat_state, ledger
 from storage.channels import KEEP, Channel, Keep, get_channel, subscribe
+from storage.documents import Document
 from storage.notices import FOLLOWS_NONE
 from storage.store import Store
 from storage.values import StoredBrief, parse_id
@@ -268,11 +270,17 @@ class CommandCore:
         a bound only makes every answer later, until none comes in time to matter: the one more is
         told at once that nothing was done.
         """
+        return await self._guarded(incoming, self._handle(incoming))
+
+    async def _guarded(self, incoming: Incoming, work: Coroutine[Any, Any, list[Reply]]) -> list[Reply]:
+        """``work``'s replies, within ``max_pending`` and behind the last-resort guard (see
+        :meth:`handle`); every way into the core passes here."""
         if self._pending >= self.max_pending:
+            work.close()  # never started: nothing was done
             return [self._busy()]
         self._pending += 1
         try:
-            return await self._handle(incoming)
+            return await work
         except Exception:
             error_id = uuid.uuid4().hex[:8]
             log.exception("command %r failed (error id %s)", incoming.text[:200], error_id)
@@ -354,9 +362,22 @@ class CommandCore:
             document = await asyncio.to_thread(fetch_document, url, self.storage_settings)
         except WebError as error:
             return [TextReply(text=f"Could not read that page: {error}", private=True)]
+        return await self._ingest_brief(document, "page")
+
+    async def brief_document(self, incoming: Incoming, document: Document) -> list[Reply]:
+        """The brief of a document an adapter read from a chat file: stored, then briefed as a page is.
+
+        The adapter downloads and reads the file (each platform has its own way to fetch one), so the
+        core stays unaware of platforms and sees only a ``Document``. Bounded and guarded as a typed
+        command is.
+        """
+        return await self._guarded(incoming, self._ingest_brief(document, "file"))
+
+    async def _ingest_brief(self, document: Document, what: str) -> list[Reply]:
+        """``document`` stored and its brief, or one line saying why it was not (``what``: page, file)."""
         [result] = await asyncio.to_thread(self.store.ingest, [document])
         if result.error or result.article is None:
-            return [TextReply(text=f"Could not brief that page: {result.error}", private=True)]
+            return [TextReply(text=f"Could not brief that {what}: {result.error}", private=True)]
         stored = await asyncio.to_thread(self.store.get, result.article.id)
         assert stored is not None
         return [_brief_reply(stored)]
