@@ -5,7 +5,7 @@ PDF and Word files are told by their bytes, not their names (``storage.office``)
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -76,30 +76,15 @@ def _size(count: int) -> str:
 def read_document(path: Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Document:
     """Read one file; HTML goes through trafilatura to keep only the article, PDF and DOCX their readers."""
     check_size(path, max_bytes)
-    claimed = SUFFIXES.get(path.suffix.lower())
+    where, source = str(path), str(path.parent)
     head = _head(path)
-    kind = office.sniff(head or b"")
-    if head is not None and (kind in (office.PDF, office.DOCX) or claimed in (office.PDF, office.DOCX)):
-        if claimed is not None and claimed != kind:
-            raise UnreadableFile(f"{path}: named {path.suffix} but looks like {office.looks_like(kind)}")
-        read = office.read_office(path.read_bytes(), str(path), max_bytes=max_bytes)
-        return Document(location=str(path), text=read.text, title=read.title, source=str(path.parent))
+    if head is not None:
+        found = _office_document(head, path.read_bytes, where, path.suffix, source, max_bytes)
+        if found is not None:
+            return found
     if path.suffix.lower() in {".html", ".htm"}:
-        from storage.extract import ExtractError, extract_html
-
-        raw = read_text(path, max_bytes=max_bytes)
-        try:
-            extracted = extract_html(raw)
-        except ExtractError as error:
-            raise UnreadableFile(f"{path}: {error}") from None
-        return Document(
-            location=str(path),
-            text=extracted.text,
-            title=extracted.title,
-            published_at=extracted.published,
-            source=str(path.parent),
-        )
-    return Document(location=str(path), text=read_text(path, max_bytes=max_bytes), source=str(path.parent))
+        return _html_document(read_text(path, max_bytes=max_bytes), where, source)
+    return Document(location=where, text=read_text(path, max_bytes=max_bytes), source=source)
 
 
 def document_from_bytes(data: bytes, name: str, settings: StorageSettings) -> Document:
@@ -113,30 +98,47 @@ def document_from_bytes(data: bytes, name: str, settings: StorageSettings) -> Do
     if len(data) > settings.max_bytes:
         raise UnreadableFile(too_large(name, len(data), settings.max_bytes))
     suffix = Path(name).suffix.lower()
+    found = _office_document(data, lambda: data, name, suffix, name, settings.max_bytes)
+    if found is not None:
+        return found
     claimed = SUFFIXES.get(suffix)
-    kind = office.sniff(data)
-    if kind in (office.PDF, office.DOCX) or claimed in (office.PDF, office.DOCX):
-        if claimed is not None and claimed != kind:
-            raise UnreadableFile(f"{name}: named {suffix} but looks like {office.looks_like(kind)}")
-        read = office.read_office(data, name, max_bytes=settings.max_bytes)
-        return Document(location=name, text=read.text, title=read.title, source=name)
-    if claimed == "html" or kind == "html":
-        from storage.extract import ExtractError, extract_html
-
-        try:
-            extracted = extract_html(decode_text(data, name))
-        except ExtractError as error:
-            raise UnreadableFile(f"{name}: {error}") from None
-        return Document(
-            location=name,
-            text=extracted.text,
-            title=extracted.title,
-            published_at=extracted.published,
-            source=name,
-        )
+    if claimed == "html" or office.sniff(data) == "html":
+        return _html_document(decode_text(data, name), name, name)
     if claimed is None and suffix:
         raise UnreadableFile(f"{name}: not a .txt, .md, .html, .pdf or .docx file")
     return Document(location=name, text=decode_text(data, name), source=name)
+
+
+def _office_document(
+    head: bytes, whole: Callable[[], bytes], where: str, suffix: str, source: str, max_bytes: int
+) -> Document | None:
+    """The PDF or DOCX document when the first bytes (``head``) are one or the name's ``suffix``
+    claims one, refusing a claim the bytes do not bear out; None for any other file."""
+    claimed = SUFFIXES.get(suffix.lower())
+    kind = office.sniff(head)
+    if kind not in (office.PDF, office.DOCX) and claimed not in (office.PDF, office.DOCX):
+        return None
+    if claimed is not None and claimed != kind:
+        raise UnreadableFile(f"{where}: named {suffix} but looks like {office.looks_like(kind)}")
+    read = office.read_office(whole(), where, max_bytes=max_bytes)
+    return Document(location=where, text=read.text, title=read.title, source=source)
+
+
+def _html_document(raw: str, where: str, source: str) -> Document:
+    """A page's article, its title and date, as trafilatura reads them."""
+    from storage.extract import ExtractError, extract_html
+
+    try:
+        extracted = extract_html(raw)
+    except ExtractError as error:
+        raise UnreadableFile(f"{where}: {error}") from None
+    return Document(
+        location=where,
+        text=extracted.text,
+        title=extracted.title,
+        published_at=extracted.published,
+        source=source,
+    )
 
 
 def _head(path: Path) -> bytes | None:
