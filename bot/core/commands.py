@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 from bot.core.actor_commands import ACTOR_USAGE, TRENDING_USAGE, actor_replies, trending_replies
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
 from bot.digest import Digest, compose
-from config import StorageSettings
+from config import ChatSettings, StorageSettings
 from storage import chat_state, ledger
 from storage.channels import KEEP, Channel, Keep, get_channel, subscribe
 from storage.documents import Document
@@ -103,7 +103,7 @@ _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$", re.ASCII)
 QUIET_WORDS = {"quiet": True, "quiet:on": True, "quiet:off": False}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CHART_WORDS: dict[str, int | None] = {name[:3].lower(): n for n, name in enumerate(DAY_NAMES)} | {"off": None}
-MAX_PENDING = 64  # chat.max_pending's default
+MAX_PENDING = ChatSettings().max_pending  # one default, the setting's
 BUSY = "briefbot is busy answering others right now, so nothing was done; please try again in a minute."
 BUSY_LOG_EVERY = 60.0  # seconds: one warning a minute while commands are turned away, with their count
 
