@@ -47,28 +47,32 @@ def instance(url: str, clock: Clock | None = None) -> Store:
     return Store(engine=engine, sessions=sessions, **({"clock": clock} if clock else {}))
 
 
-def serve_feeds(server: loopback.LoopbackServer, *, delay: float = 0.0) -> list[str]:
-    """FEEDS feeds of ENTRIES entries, each entry's page a distinct story."""
+def serve_feeds(server: loopback.LoopbackServer, *, feeds: int = FEEDS, delay: float = 0.0) -> list[str]:
+    """``feeds`` feeds of ENTRIES entries, each entry's page a distinct story."""
     texts = [p.read_text("utf-8") for p in sorted(samples_dir().glob("*.txt"))]
-    feeds = []
-    for f in range(FEEDS):
+    served = []
+    for f in range(feeds):
         items = []
         for e in range(ENTRIES):
             n = f * ENTRIES + e
             text = texts[n % len(texts)] + f"\n\nThis is report {n} of the example desk."
             items.append((f"Story {n}", server.reply(f"/p{n}.html", page(f"Story {n}", text), delay=delay)))
-        feeds.append(server.reply(f"/f{f}.xml", rss(items), content_type="application/rss+xml"))
-    return feeds
+        served.append(server.reply(f"/f{f}.xml", rss(items), content_type="application/rss+xml"))
+    return served
 
 
-def entry_fetches(server: loopback.LoopbackServer) -> list[int]:
-    return [server.count(f"/p{n}.html") for n in range(FEEDS * ENTRIES)]
+def entry_fetches(server: loopback.LoopbackServer, feeds: int = FEEDS) -> list[int]:
+    return [server.count(f"/p{n}.html") for n in range(feeds * ENTRIES)]
 
 
 def test_two_pollers_split_the_feeds_and_fetch_every_page_once(url: str, loopback_server) -> None:  # type: ignore[no-untyped-def]
     first, second = instance(url), instance(url)
-    for feed in serve_feeds(loopback_server, delay=0.05):  # slow pages: the two polls overlap
+    # More feeds than one poll run reads at once, so the first instance cannot hold them all while
+    # the second starts; slow pages, so the two runs overlap.
+    feeds = feedstore.FEED_WORKERS + FEEDS
+    for feed in serve_feeds(loopback_server, feeds=feeds, delay=0.05):
         feedstore.add_feed(first, feed)
+    assert first.count() == second.count() == 0  # both connected before the race begins
     reports: dict[str, list[feedstore.PollReport]] = {}
     errors: list[BaseException] = []
     together = threading.Barrier(2)  # both runs begin before either finishes its first feed
@@ -89,8 +93,8 @@ def test_two_pollers_split_the_feeds_and_fetch_every_page_once(url: str, loopbac
     polled = [r.feed for rs in reports.values() for r in rs]
     assert sorted(polled) == sorted(f.url for f in feedstore.list_feeds(first))  # each feed once, by one
     assert reports["a"] and reports["b"], "both instances took a share"
-    assert entry_fetches(loopback_server) == [1] * (FEEDS * ENTRIES)
-    assert first.count() == FEEDS * ENTRIES
+    assert entry_fetches(loopback_server, feeds) == [1] * (feeds * ENTRIES)
+    assert first.count() == feeds * ENTRIES
     with first.sessions() as session:  # and every claim was given back
         assert (
             session.scalars(select(SourceRow.claimed_by).where(SourceRow.claimed_by.is_not(None))).all() == []
