@@ -101,7 +101,7 @@ class Deliverer:
                 if channel.chart_day is not None and day.weekday() == channel.chart_day
                 else None
             )
-            reply: Reply = DigestReply(digest=digest, chart=chart)
+            reply: Reply = DigestReply(digest=digest, chart=chart, threaded=channel.digest_thread)
             if not (digest.empty and channel.quiet_when_empty):
                 await self._post(channel, reply, held)
         except ClaimLost as lost:
@@ -158,14 +158,16 @@ class Deliverer:
             raise RuntimeError(
                 f"no poster for platform {channel.platform} (is it configured in this instance?)"
             )
-        start = held.parts_sent
+        start, thread = held.parts_sent, held.thread
         lost = asyncio.Event()
 
-        async def sent(parts: int) -> None:
-            nonlocal start
-            start = parts
+        async def sent(parts: int, thread_of: str | None = None) -> None:
+            nonlocal start, thread
+            start, thread = parts, thread_of or thread
             try:
-                recorded = await asyncio.to_thread(ledger.record_progress, self.store, held, parts)
+                recorded = await asyncio.to_thread(
+                    lambda: ledger.record_progress(self.store, held, parts, thread=thread)
+                )
             except DBAPIError as error:  # the database went away: keep posting; mark_sent waits for it
                 log.warning(
                     "could not record part %d of %s for channel %s (the database: %s); posting goes on",
@@ -184,7 +186,7 @@ class Deliverer:
                 if lost.is_set():
                     raise ClaimLost(str(held))
                 try:
-                    await poster(channel.external_id, reply, start=start, sent=sent)
+                    await poster(channel.external_id, reply, start=start, sent=sent, thread=thread)
                     return
                 except ClaimLost:
                     raise

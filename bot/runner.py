@@ -33,8 +33,15 @@ def console_poster(stream: TextIO, *, charts: Path | None = None) -> Poster:
     """The scheduler's poster for ``--console``: each reply printed as one message; a chart written
     to a file in ``charts`` (default: the console's chart folder), its path on the reply's last line."""
 
-    async def post(channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None) -> None:
-        if start == 0:  # the console prints a reply as one message
+    async def post(
+        channel: str,
+        reply: Reply,
+        *,
+        start: int = 0,
+        sent: Progress | None = None,
+        thread: str | None = None,
+    ) -> None:
+        if start == 0:  # the console prints a reply as one message, a thread's replies in it
             text = await asyncio.to_thread(view_text, to_view(reply), charts=charts)
             print(f"[briefbot → console:{channel}]\n{text}\n", file=stream, flush=True)
         if sent is not None:

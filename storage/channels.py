@@ -27,6 +27,7 @@ class Channel:
     quiet_when_empty: bool
     subscribed_at: datetime | None
     chart_day: int | None = None  # 0 Monday: that day's digest carries the week's chart of its top actors
+    digest_thread: bool = False  # a short parent message in the channel, one reply per story in its thread
 
 
 class Keep(enum.Enum):
@@ -50,6 +51,7 @@ def _to_channel(row: ChannelRow) -> Channel:
         quiet_when_empty=row.quiet_when_empty,
         subscribed_at=as_utc(row.subscribed_at),
         chart_day=row.chart_day,
+        digest_thread=row.digest_thread,
     )
 
 
@@ -75,10 +77,12 @@ def subscribe(
     timezone: str | None = None,
     quiet_when_empty: bool | None = None,
     chart_day: int | Keep | None = KEEP,
+    thread: bool | None = None,
 ) -> Channel:
     """Turn the daily digest on (or move it). What is None keeps what the channel had (a new channel:
-    09:00 UTC, not quiet, no weekly chart), so moving the time never drops the zone; ``chart_day``
-    None turns the weekly chart off, so keeping it is :data:`KEEP`. Validation is the caller's job."""
+    09:00 UTC, not quiet, no weekly chart, not threaded), so moving the time never drops the zone;
+    ``chart_day`` None turns the weekly chart off, so keeping it is :data:`KEEP`. Validation is the
+    caller's job."""
     with store.sessions.begin() as session:
         row = session.get(ChannelRow, channel_id)
         if row is None:
@@ -93,6 +97,8 @@ def subscribe(
             row.quiet_when_empty = quiet_when_empty
         if not isinstance(chart_day, Keep):
             row.chart_day = chart_day
+        if thread is not None:
+            row.digest_thread = thread
         return _to_channel(row)
 
 

@@ -55,6 +55,7 @@ class Claim:
     topic: str = DIGEST
     parts_sent: int = 0  # messages of it already posted, by this holder or an earlier one
     article_ids: tuple[int, ...] | None = None  # what the digest was composed of, once recorded
+    thread: str | None = None  # a threaded digest's posted parent message, its other parts' thread
 
     def __str__(self) -> str:
         return f"{self.topic} for channel {self.channel_id} on {self.digest_date}"
@@ -73,6 +74,7 @@ class Delivery:
     error: str | None
     topic: str = DIGEST
     parts_sent: int = 0
+    thread: str | None = None
 
 
 def instance_name() -> str:
@@ -90,6 +92,7 @@ def _to_claim(row: DeliveryRow) -> Claim:
         topic=row.topic,
         parts_sent=row.parts_sent or 0,
         article_ids=tuple(row.article_ids) if row.article_ids is not None else None,
+        thread=row.thread_ref,
     )
 
 
@@ -183,9 +186,12 @@ def record_plan(store: Store, held: Claim, article_ids: Sequence[int]) -> Claim 
     return replace(held, article_ids=tuple(ids))
 
 
-def record_progress(store: Store, held: Claim, parts_sent: int) -> bool:
-    """``parts_sent`` messages are posted: a retry by anyone starts after them. Renews the lease."""
-    return _update_held(store, held, parts_sent=parts_sent)
+def record_progress(store: Store, held: Claim, parts_sent: int, *, thread: str | None = None) -> bool:
+    """``parts_sent`` messages are posted (``thread``: the parent message the rest reply to): a retry
+    by anyone starts after them, in that thread. Renews the lease."""
+    if thread is None:
+        return _update_held(store, held, parts_sent=parts_sent)
+    return _update_held(store, held, parts_sent=parts_sent, thread_ref=thread)
 
 
 def mark_sent(
@@ -207,8 +213,12 @@ def mark_sent(
         except DBAPIError as error:
             if attempt == attempts:
                 raise
-            log.warning("recording the post of %s failed (attempt %d), asking again: %s", held.topic,
-                        attempt, str(error).splitlines()[0])
+            log.warning(
+                "recording the post of %s failed (attempt %d), asking again: %s",
+                held.topic,
+                attempt,
+                str(error).splitlines()[0],
+            )
             time.sleep(pause * 2 ** (attempt - 1))
     return False
 
@@ -252,7 +262,11 @@ def enqueue(session: Session, channel_id: int, topic: str, day: date) -> bool:
         with session.begin_nested():
             session.add(
                 DeliveryRow(
-                    channel_id=channel_id, topic=topic, digest_date=day, status="pending", attempts=0,
+                    channel_id=channel_id,
+                    topic=topic,
+                    digest_date=day,
+                    status="pending",
+                    attempts=0,
                     parts_sent=0,
                 )
             )
@@ -281,6 +295,7 @@ def deliveries(store: Store, channel_id: int, *, topic: str = DIGEST) -> list[De
                 error=r.error,
                 topic=r.topic,
                 parts_sent=r.parts_sent or 0,
+                thread=r.thread_ref,
             )
             for r in rows
         ]

@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -186,6 +187,8 @@ class ChannelRow(Base):
     subscribed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     created_at: Mapped[datetime] = mapped_column(DateTime(timezone=True))
     chart_day: Mapped[int | None] = mapped_column(Integer)  # 0 Monday: the digest with the week's chart
+    # The digest as a short parent message with one reply per story in its thread
+    digest_thread: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
 
 
 class ChannelSourceRow(Base):
@@ -207,6 +210,8 @@ class DeliveryRow(Base):
     topic: Mapped[str] = mapped_column(String(64), default="digest")
     digest_date: Mapped[date] = mapped_column(Date)
     parts_sent: Mapped[int] = mapped_column(Integer, default=0)
+    # The posted parent message a threaded digest's other parts reply to (Slack ts, Discord id)
+    thread_ref: Mapped[str | None] = mapped_column(String(64))
     article_ids: Mapped[list[int] | None] = mapped_column(JSON)  # what the digest was composed of
     status: Mapped[str] = mapped_column(String(16))  # claimed | sent | failed
     claimed_by: Mapped[str | None] = mapped_column(String(128))

@@ -63,6 +63,9 @@ _FOLLOWUP = re.compile(r"^/webhooks/(\d+)/([^/]+)$")
 _ORIGINAL = re.compile(r"^/webhooks/(\d+)/([^/]+)/messages/@original$")
 _COMMANDS = re.compile(r"^/applications/(\d+)(?:/guilds/(\d+))?/commands$")
 _CHANNEL_MESSAGES = re.compile(r"^/channels/(\d+)/messages$")
+_MESSAGE_THREAD = re.compile(r"^/channels/(\d+)/messages/(\d+)/threads$")
+THREAD_EXISTS = 160004
+MISSING_PERMISSIONS = 50013
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +91,7 @@ class Call:
     headers: dict[str, str] = field(default_factory=dict)
     at: float = 0.0  # time.monotonic() when it arrived
     files: tuple[Attachment, ...] = ()  # a multipart request's files, in the order sent
+    answer: Any = None  # the JSON the fake answered with
 
 
 @dataclass(frozen=True, slots=True)
@@ -118,6 +122,24 @@ class _Limit:
     retry_after: float
 
 
+@dataclass(slots=True)
+class _Failure:
+    method: str
+    pattern: re.Pattern[str]
+    status: int
+    passing: int  # matching requests still answered as usual before the failures
+    times: int
+
+
+@dataclass(frozen=True, slots=True)
+class Thread:
+    """A thread opened from a message: Discord gives it the message's id."""
+
+    id: int
+    parent_id: int
+    name: str
+
+
 class FakeDiscordAPI(ThreadedHTTPFake):
     """The running fake: read back calls and what each interaction shows; arm one-off 429s."""
 
@@ -129,6 +151,9 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         self._refused_tokens: set[str] = set()
         self._ids = itertools.count(1_200_000_000_000_000_000)
         self._attachments: dict[str, tuple[bytes, str]] = {}  # CDN path: bytes, content type
+        self._failures: list[_Failure] = []
+        self._threads: dict[int, Thread] = {}
+        self._no_threads: set[int] = set()  # channels where the bot may not open threads
         super().__init__()
 
     @property
@@ -146,6 +171,17 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         with self._changed:
             self._limits.append(_Limit(method.upper(), re.compile(pattern), retry_after))
 
+    def fail(self, method: str, pattern: str, *, status: int = 503, times: int = 1, after: int = 0) -> None:
+        """After ``after`` more, the next ``times`` ``method`` requests whose path matches ``pattern``
+        get ``status`` (503: a server error discord.py raises at once; it retries a 500 for seconds)."""
+        with self._changed:
+            self._failures.append(_Failure(method.upper(), re.compile(pattern), status, after, times))
+
+    def refuse_threads(self, channel: int) -> None:
+        """Opening a thread in ``channel`` gets 403, as it does without Create Public Threads."""
+        with self._changed:
+            self._no_threads.add(channel)
+
     def refuse_token(self, token: str) -> None:
         """Logging in with ``token`` gets 401, as a reset or mistyped token does."""
         with self._changed:
@@ -162,6 +198,14 @@ class FakeDiscordAPI(ThreadedHTTPFake):
             if (method is None or c.method == method.upper())
             and (pattern is None or re.search(pattern, c.path))
         ]
+
+    def threads(self) -> list[Thread]:
+        with self._changed:
+            return list(self._threads.values())
+
+    def posted(self, channel: int) -> list[Call]:
+        """The messages created in a channel or thread, in order (those the fake accepted)."""
+        return [c for c in self.calls("POST", rf"^/channels/{channel}/messages$") if c.status == 200]
 
     def shown(self, token: str) -> list[Shown]:
         """The messages an interaction left in the channel, in order, as Discord would show them."""
@@ -236,12 +280,29 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         files: tuple[Attachment, ...] = (),
     ) -> _Answer:
         with self._changed:
-            answer = self._limited(method, path) or self._route(method, path, headers, body, files)
+            answer = (
+                self._limited(method, path)
+                or self._failed(method, path)
+                or self._route(method, path, headers, body, files)
+            )
             self._calls.append(
-                Call(method, path, query, body, answer.status, headers, time.monotonic(), files)
+                Call(method, path, query, body, answer.status, headers, time.monotonic(), files, answer.body)
             )
             self._changed.notify_all()
             return answer
+
+    def _failed(self, method: str, path: str) -> _Answer | None:
+        for failure in self._failures:
+            if failure.method == method and failure.pattern.search(path):
+                if failure.passing:
+                    failure.passing -= 1
+                    return None
+                failure.times -= 1
+                if failure.times <= 0:
+                    self._failures.remove(failure)
+                message = f"{failure.status}: Service Unavailable"
+                return _Answer(failure.status, {"message": message, "code": 0})
+        return None
 
     def _limited(self, method: str, path: str) -> _Answer | None:
         for limit in self._limits:
@@ -285,9 +346,41 @@ class FakeDiscordAPI(ThreadedHTTPFake):
         if method == "PUT" and (match := _COMMANDS.match(path)):
             guild = match.group(2)
             return _Answer(200, [self._command(c, guild) for c in body or []])
+        if method == "POST" and (match := _MESSAGE_THREAD.match(path)):
+            return self._open_thread(int(match.group(1)), int(match.group(2)), body or {})
         if method == "POST" and (match := _CHANNEL_MESSAGES.match(path)):
             return _Answer(200, self._message(body or {}, int(match.group(1)), private=False, files=files))
         return _Answer(404, {"message": "404: Not Found", "code": 0})
+
+    def _open_thread(self, channel: int, message: int, body: dict[str, Any]) -> _Answer:
+        if channel in self._no_threads:
+            return _Answer(403, {"message": "Missing Permissions", "code": MISSING_PERMISSIONS})
+        if message in self._threads:
+            return _Answer(
+                400, {"message": "A thread has already been created for this message", "code": THREAD_EXISTS}
+            )
+        thread = Thread(id=message, parent_id=channel, name=str(body.get("name", "")))
+        self._threads[message] = thread
+        return _Answer(
+            201,
+            {
+                "id": str(thread.id),
+                "type": 11,
+                "guild_id": "1",
+                "parent_id": str(channel),
+                "owner_id": str(BOT_USER_ID),
+                "name": thread.name,
+                "thread_metadata": {
+                    "archived": False,
+                    "auto_archive_duration": int(body.get("auto_archive_duration") or 1440),
+                    "archive_timestamp": "2026-01-01T00:00:00+00:00",
+                    "locked": False,
+                },
+                "message_count": 0,
+                "member_count": 1,
+                "rate_limit_per_user": 0,
+            },
+        )
 
     def _callback(
         self, interaction_id: int, token: str, body: dict[str, Any], files: tuple[Attachment, ...] = ()

@@ -119,6 +119,7 @@ class FakeSlackApi(ThreadedHTTPFake):
         self.socket_url: str | None = None  # what apps.connections.open hands a Socket Mode client
         self._calls: list[Call] = []
         self._scripts: dict[str, deque[Scripted]] = defaultdict(deque)
+        self._passing: dict[str, int] = defaultdict(int)  # usual answers before the next scripted one
         self._ts = itertools.count(1)
         super().__init__()
 
@@ -140,10 +141,14 @@ class FakeSlackApi(ThreadedHTTPFake):
         answer: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         hold: threading.Event | None = None,
+        after: int = 0,
     ) -> None:
-        """The next call of ``method`` gets this answer instead of the usual one (once); with
-        ``hold``, only once that event is set (or after a minute)."""
+        """The next call of ``method`` (``after``: the one after that many more usual answers) gets
+        this answer instead of the usual one (once); with ``hold``, only once that event is set (or
+        after a minute)."""
         with self._changed:
+            if not self._scripts[method]:
+                self._passing[method] = after
             self._scripts[method].append(
                 Scripted(status, answer or {"ok": status == 200}, headers or {}, hold)
             )
@@ -282,7 +287,11 @@ class FakeSlackApi(ThreadedHTTPFake):
 
     def _answer(self, method: str, body: Mapping[str, Any], headers: Mapping[str, str]) -> Scripted:
         with self._changed:
-            scripted = self._scripts[method].popleft() if self._scripts[method] else None
+            scripted = None
+            if self._passing[method]:
+                self._passing[method] -= 1
+            elif self._scripts[method]:
+                scripted = self._scripts[method].popleft()
         answer = scripted or Scripted(answer=self._usual(method, body))
         with self._changed:
             self._calls.append(Call(method, dict(body), answer.status, dict(answer.answer), dict(headers)))

@@ -45,9 +45,11 @@ from tests.harness_discord import DiscordHarness, flatten
 from tests.harness_discord import open_harness as open_discord
 from tests.harness_slack import CHANNEL, FORM, MEMBER, SlackHarness
 from tests.harness_slack import open_harness as open_slack
-from tests.slack_api import BOT_USER_ID, TEAM_ID, Call
+from tests.slack_api import BOT_USER_ID, DOWNLOAD_METHOD, TEAM_ID, Call
 from tests.test_actor_links_chat import component_interaction, served_message
+from tests.test_chat_files import report
 from tests.test_delivery import samples
+from tests.test_office_documents import TITLE as PDF_TITLE
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 discord_api = fake_discord.discord_api
@@ -106,8 +108,11 @@ def test_the_first_link_is_found_as_each_platform_writes_it() -> None:
 # -- Slack ---------------------------------------------------------------------------------------------
 
 
-def message_action(text: str, *, response_url: str, thread_ts: str | None = None) -> str:
-    """The form body Slack POSTs when ``MEMBER`` chooses "Brief this" on a message saying ``text``."""
+def message_action(
+    text: str, *, response_url: str, thread_ts: str | None = None, files: list[dict[str, Any]] | None = None
+) -> str:
+    """The form body Slack POSTs when ``MEMBER`` chooses "Brief this" on a message saying ``text``
+    (with ``files``: one that shares them)."""
     message: dict[str, Any] = {
         "type": "message",
         "user": "UAUTHOR01",
@@ -116,6 +121,8 @@ def message_action(text: str, *, response_url: str, thread_ts: str | None = None
     }
     if thread_ts:
         message["thread_ts"] = thread_ts
+    if files:
+        message["files"], message["upload"] = files, True
     payload = {
         "type": "message_action",
         "callback_id": BRIEF_THIS_CALLBACK,
@@ -223,15 +230,34 @@ async def test_slack_brief_this_on_a_message_without_a_link_says_so_in_one_line(
     assert answer.posted().text == NO_LINK and not share_buttons(answer)
 
 
+async def test_slack_brief_this_on_a_message_with_only_a_file_briefs_the_file_for_the_asker(
+    store: Store,
+) -> None:
+    async with open_slack(core(store)) as harness:
+        file = harness.api.share_file("harbour.pdf", report("Brief-this Slack"), mimetype="application/pdf")
+        body = message_action("the board's report", response_url=harness.api.response_url(), files=[file])
+        calls = await harness.answers_to(body, FORM)
+        [download] = harness.api.calls(DOWNLOAD_METHOD)
+    assert download.body["authorized"] is True  # fetched from Slack's file host with the bot token
+    assert calls and all(c.method == "chat.postEphemeral" and c.body["user"] == MEMBER for c in calls)
+    assert PDF_TITLE in "\n".join(c.posted().text for c in calls)
+    [button] = share_buttons(calls[-1])
+    assert button["value"].isdigit() and store.get(int(button["value"])) is not None
+
+
 # -- Discord -------------------------------------------------------------------------------------------
 
 
-def context_menu(harness: DiscordHarness, content: str) -> dict[str, Any]:
+def context_menu(
+    harness: DiscordHarness, content: str, attachments: list[dict[str, Any]] | None = None
+) -> dict[str, Any]:
     """The INTERACTION_CREATE Discord sends when a member chooses "Brief this" on a message saying
-    ``content``: an application command (type 2) of data type 3, the message resolved by its id."""
+    ``content`` (with ``attachments``): an application command (type 2) of data type 3, the message
+    resolved by its id."""
     payload = cast(dict[str, Any], harness.payload("help"))  # the member, guild and channel of a command
     message_id = harness.api.next_id()
     message = served_message({"content": content}, message_id=message_id)
+    message["attachments"] = attachments or []
     message["author"] = {
         "id": "1300000000000000077",
         "username": "writer",
@@ -305,3 +331,19 @@ async def test_discord_brief_this_on_a_message_without_a_link_says_so_in_one_lin
         payload = context_menu(harness, "the report is attached, have a look")
         shown = await harness.run(cast(Any, payload))
     assert [(s.content, s.private) for s in shown] == [(DISCORD_NO_LINK, True)]
+
+
+async def test_discord_brief_this_on_a_message_with_only_a_file_briefs_the_file_for_the_asker(
+    store: Store, discord_api: FakeDiscordAPI
+) -> None:
+    async with open_discord(core(store), api=discord_api) as harness:
+        attachment = discord_api.attachment(
+            "harbour.pdf", report("Brief-this Discord"), content_type="application/pdf"
+        )
+        payload = context_menu(harness, "the board's report", attachments=[attachment])
+        shown = await harness.run(cast(Any, payload))
+        [button] = [c for c in components_sent(discord_api, payload["token"]) if c.get("custom_id")]
+    assert shown and all(s.private for s in shown)
+    assert PDF_TITLE in "\n".join(flatten(s) for s in shown)
+    assert button["custom_id"].startswith(SHARE_ID_PREFIX) and button["label"] == "Share in channel"
+    assert store.get(int(button["custom_id"].removeprefix(SHARE_ID_PREFIX))) is not None

@@ -297,7 +297,7 @@ async def test_the_poster_counts_the_chart_as_the_part_after_the_messages() -> N
         poster = slack_poster(Secrets(slack_bot_token="xoxb-test-token"), client=api.client())
         reported: list[int] = []
 
-        async def sent(parts: int) -> None:
+        async def sent(parts: int, thread: str | None = None) -> None:
             reported.append(parts)
 
         await poster("CPARTS", reply, sent=sent)
@@ -313,7 +313,7 @@ async def test_the_poster_logs_a_refused_upload_and_counts_the_digest_posted(sla
         poster = slack_poster(Secrets(slack_bot_token="xoxb-test-token"), client=api.client())
         reported: list[int] = []
 
-        async def sent(parts: int) -> None:
+        async def sent(parts: int, thread: str | None = None) -> None:
             reported.append(parts)
 
         await poster("CNOSCOPE", reply, sent=sent)  # not raised: no retry can add a scope

@@ -51,7 +51,13 @@ class Inbox:
         self.arrived = asyncio.Event()
 
     async def __call__(
-        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+        self,
+        channel: str,
+        reply: Reply,
+        *,
+        start: int = 0,
+        sent: Progress | None = None,
+        thread: str | None = None,
     ) -> None:
         if self.fail_next:
             self.fail_next -= 1
@@ -454,7 +460,13 @@ async def test_a_slow_post_renews_its_claim_so_no_other_instance_takes_it(store:
 
     class SlowInbox(Inbox):
         async def __call__(
-            self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+            self,
+            channel: str,
+            reply: Reply,
+            *,
+            start: int = 0,
+            sent: Progress | None = None,
+            thread: str | None = None,
         ) -> None:
             await super().__call__(channel, reply, start=start, sent=sent)
             clock.now += timedelta(seconds=2)  # a 429 wait, longer in all than the lease
@@ -481,9 +493,15 @@ async def test_a_poster_whose_claim_was_taken_over_stops_posting(store: Store, c
         network): another instance takes the claim meanwhile."""
 
         async def __call__(
-            self, channel_name: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+            self,
+            channel_name: str,
+            reply: Reply,
+            *,
+            start: int = 0,
+            sent: Progress | None = None,
+            thread: str | None = None,
         ) -> None:
-            async def then_frozen(parts: int) -> None:
+            async def then_frozen(parts: int, thread: str | None = None) -> None:
                 if parts == 1:
                     clock.now += ledger.DEFAULT_LEASE + timedelta(seconds=1)
                     assert ledger.claim(store, channel, day, owner="rival") is not None

@@ -272,7 +272,7 @@ async def test_poster_reports_each_message_of_a_long_reply_and_continues_from_on
     poster = DiscordPoster("poster-token")
     reported: list[int] = []
 
-    async def sent(parts: int) -> None:
+    async def sent(parts: int, thread: str | None = None) -> None:
         reported.append(parts)
 
     try:

@@ -36,7 +36,7 @@ from storage.channels import subscribe
 from storage.db import open_database
 from storage.models import DeliveryRow
 from storage.store import Store
-from tests.slack_api import fake_slack_api
+from tests.slack_api import FakeSlackApi, fake_slack_api
 from tests.storage_backends import Clock, database_url
 from tests.tcp_proxy import CuttableProxy, cuttable
 from tests.test_delivery import Inbox, samples
@@ -93,9 +93,15 @@ async def test_the_database_cut_between_posting_and_marking_posts_once(
 
     class CutAfterTheFirstPart(Inbox):
         async def __call__(
-            self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+            self,
+            channel: str,
+            reply: Reply,
+            *,
+            start: int = 0,
+            sent: Progress | None = None,
+            thread: str | None = None,
         ) -> None:
-            async def then_cut(parts: int) -> None:
+            async def then_cut(parts: int, thread: str | None = None) -> None:
                 if parts == 1:  # the platform took part 1; the database goes away for 2 seconds
                     proxy.cut()
                     threading.Timer(2.0, proxy.restore).start()
@@ -148,6 +154,31 @@ def test_a_feed_host_that_never_answers_fails_that_feed_only(
     store.engine.dispose()
 
 
+def slack_bot_env(api: FakeSlackApi, url: str, data_dir: Path) -> dict[str, str]:
+    """The environment of a ``briefbot run`` subprocess on the store at ``url``, posting to the fake
+    Slack API over HTTP mode, with none of the caller's own settings or tokens."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", "SLACK_", "DISCORD_"))}
+    env.update(
+        BRIEFBOT_DATABASE_URL=url,
+        BRIEFBOT_DATA_DIR=str(data_dir),
+        BRIEFBOT_SLACK_MODE="http",
+        BRIEFBOT_SLACK_API_URL=api.base_url,
+        SLACK_BOT_TOKEN="xoxb-fault-test",
+        SLACK_SIGNING_SECRET="fault-test-secret",
+    )
+    return env
+
+
+def lease_runs_out(store: Store) -> None:
+    """Every claim's lease over, as if the database's clock had moved on past it."""
+    with store.sessions.begin() as session:
+        session.execute(
+            update(DeliveryRow).values(
+                claimed_at=DeliveryRow.claimed_at - ledger.DEFAULT_LEASE - timedelta(seconds=1)
+            )
+        )
+
+
 def test_a_bot_killed_between_claim_and_send_leaves_the_digest_to_the_next_run_once(
     postgres: tuple[str, CuttableProxy], tmp_path: Path
 ) -> None:
@@ -162,15 +193,7 @@ def test_a_bot_killed_between_claim_and_send_leaves_the_digest_to_the_next_run_o
     released = threading.Event()
     with fake_slack_api() as api:
         api.script("chat.postMessage", answer={"ok": False, "error": "never_answered"}, hold=released)
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("BRIEFBOT_", "SLACK_", "DISCORD_"))}
-        env.update(
-            BRIEFBOT_DATABASE_URL=url,
-            BRIEFBOT_DATA_DIR=str(tmp_path),
-            BRIEFBOT_SLACK_MODE="http",
-            BRIEFBOT_SLACK_API_URL=api.base_url,
-            SLACK_BOT_TOKEN="xoxb-fault-test",
-            SLACK_SIGNING_SECRET="fault-test-secret",
-        )
+        env = slack_bot_env(api, url, tmp_path)
         first = subprocess.Popen(
             [*BOT, "run", "--once"], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
         )
@@ -182,12 +205,7 @@ def test_a_bot_killed_between_claim_and_send_leaves_the_digest_to_the_next_run_o
             released.set()
         [held] = ledger.deliveries(store, channel)
         assert held.status == "claimed" and api.delivered() == []
-        with store.sessions.begin() as session:  # the lease runs out (the database's clock moves on)
-            session.execute(
-                update(DeliveryRow).values(
-                    claimed_at=DeliveryRow.claimed_at - ledger.DEFAULT_LEASE - timedelta(seconds=1)
-                )
-            )
+        lease_runs_out(store)
         for _ in range(2):
             again = subprocess.run(
                 [*BOT, "run", "--once"], env=env, capture_output=True, text=True, timeout=300

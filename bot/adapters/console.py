@@ -58,16 +58,21 @@ def save_chart(chart: Chart, folder: Path | None = None) -> Path:
 
 
 def view_text(view: View, *, charts: Path | None = None) -> str:
-    """The view as the terminal prints it: its text, then for a chart its alt text and, on the last
-    line, the path it was written to (or why it could not be)."""
+    """The view as the terminal prints it: its text, then for each chart (a threaded digest's is in
+    its thread) its alt text and, on a line of its own, the path it was written to (or why not)."""
     text = render_text(view)
-    if view.chart is None:
-        return text
-    try:
-        where = str(save_chart(view.chart, charts))
-    except OSError as error:
-        where = f"(the chart could not be written: {error})"
-    return f"{text}\n\nChart: {view.chart.alt_text}\n{where}"
+    for chart in _charts(view):
+        try:
+            where = str(save_chart(chart, charts))
+        except OSError as error:
+            where = f"(the chart could not be written: {error})"
+        text = f"{text}\n\nChart: {chart.alt_text}\n{where}"
+    return text
+
+
+def _charts(view: View) -> list[Chart]:
+    own = [view.chart] if view.chart is not None else []
+    return own + [chart for reply in view.thread for chart in _charts(reply)]
 
 
 async def chat(
@@ -108,7 +113,7 @@ async def chat(
         for reply in replies:
             view = to_view(reply)
             shown = render_text(view)
-            if view.chart is not None:  # writing its file is disk work: off the event loop
+            if view.has_chart:  # writing its file is disk work: off the event loop
                 shown = await asyncio.to_thread(view_text, view, charts=charts)
             print(shown, file=stdout, flush=True)
             print(file=stdout)

@@ -78,7 +78,7 @@ ACTOR_ID_PREFIX = "briefbot:actor:"
 SHARE_ID_PREFIX = "briefbot:share:"  # and the article's id: a click posts ``brief <id>`` to the channel
 SHARE_LABEL = "Share in channel"
 BRIEF_THIS = "Brief this"  # the message context-menu command
-NO_LINK = "There is no link in that message to brief."
+NO_LINK = "There is no link or file in that message to brief."
 FILE_REFUSED = "Could not read that file: {}"
 # A link as Discord shows one: bare, or in <…> to suppress its embed; trailing punctuation is the sentence's.
 _LINK = re.compile(r"https?://[^\s<>]+")
@@ -90,7 +90,8 @@ _TRAILING = ".,;:!?)]}'\"*_~|"
 DISCORD_PERMISSIONS: dict[str, str] = {
     "view_channel": "see the channel a digest is subscribed in",
     "send_messages": "post the digests",
-    "send_messages_in_threads": "post the digests subscribed in a thread",
+    "send_messages_in_threads": "post a threaded digest's stories, and digests subscribed in a thread",
+    "create_public_threads": "open a threaded digest's thread from its first message",
     "embed_links": "the digests' embeds",
     "attach_files": "the weekly digest's chart, an attached PNG",
 }
@@ -213,21 +214,33 @@ class BriefbotClient(discord.Client):
         await post_replies(interaction, replies, private=private, share=share)
 
     async def brief_this(self, interaction: discord.Interaction, message: discord.Message) -> None:
-        """The "Brief this" menu on ``message``: its first link briefed for the asker alone, to share.
+        """The "Brief this" menu on ``message``: its first link (a message with no link but a file:
+        that file) briefed for the asker alone, to share.
 
         Ephemeral: the message is someone's, and whether the channel sees its brief is the asker's
         choice, made with the button."""
         link = first_link(message.content or "")
+        if link is None and message.attachments:
+            await self.brief_file(interaction, message.attachments[0], private=True, share=True)
+            return
         if link is None:
             await interaction.response.send_message(NO_LINK, ephemeral=True)
             return
         await self.answer(interaction, f"brief {link}", private=True, share=True)
 
-    async def brief_file(self, interaction: discord.Interaction, attachment: discord.Attachment) -> None:
-        """``/brief file:``: the attachment downloaded, read and briefed, or refused in one line.
+    async def brief_file(
+        self,
+        interaction: discord.Interaction,
+        attachment: discord.Attachment,
+        *,
+        private: bool = False,
+        share: bool = False,
+    ) -> None:
+        """``/brief file:`` (and "Brief this" on a message with a file, ``private`` with ``share``):
+        the attachment downloaded, read and briefed, or refused in one line.
 
         A file over ``storage.max_bytes`` is refused at once, by the size Discord states, before any
-        download; the bytes are read only after a public defer, since a PDF takes longer than the three
+        download; the bytes are read only after a defer, since a PDF takes longer than the three
         seconds Discord waits for an answer.
         """
         settings = self.core.storage_settings
@@ -235,7 +248,7 @@ class BriefbotClient(discord.Client):
             refusal = FILE_REFUSED.format(too_large(attachment.filename, attachment.size, settings.max_bytes))
             await interaction.response.send_message(refusal, ephemeral=True)
             return
-        await interaction.response.defer(thinking=True)
+        await interaction.response.defer(ephemeral=private, thinking=True)
         try:
             data = await attachment.read()
             document = await asyncio.to_thread(document_from_bytes, data, attachment.filename, settings)
@@ -245,7 +258,7 @@ class BriefbotClient(discord.Client):
             replies = [TextReply(text=FILE_REFUSED.format(error), private=True)]
         except discord.HTTPException as error:
             replies = [TextReply(text=FILE_REFUSED.format(f"{attachment.filename}: {error}"), private=True)]
-        await post_replies(interaction, replies)
+        await post_replies(interaction, replies, private=private, share=share)
 
     async def share_brief(self, interaction: discord.Interaction, article_id: int) -> None:
         """A click on "Share in channel": ``brief <id>`` posted for the channel, by the clicker."""
@@ -681,6 +694,72 @@ def _refused() -> ConfigError:
     )
 
 
+@dataclasses.dataclass(frozen=True, slots=True)
+class PostPart:
+    """One message of a reply as the poster posts it: its view (whose chart and actor buttons ride
+    its ``last`` message) and whether it is a reply in the thread of the reply's first message."""
+
+    message: DiscordMessage
+    view: View
+    last: bool
+    in_thread: bool
+
+    @property
+    def chart(self) -> Chart | None:
+        return self.view.chart if self.last else None
+
+
+def post_parts(view: View) -> list[PostPart]:
+    """The messages of ``view`` in posting order: its own, then each reply in its thread's. The
+    numbering is what the ledger counts, so it depends on the view alone."""
+    parts: list[PostPart] = []
+    for index, shown in enumerate((view.unthreaded(), *view.thread)):
+        messages = to_messages(shown)
+        parts.extend(
+            PostPart(message=message, view=shown, last=number == len(messages) - 1, in_thread=index > 0)
+            for number, message in enumerate(messages)
+        )
+    return parts
+
+
+THREAD_NAME = 100  # characters: Discord's limit for a thread's name
+THREAD_EXISTS = 160004  # "A thread has already been created for this message"
+NOT_HERE = 50024  # "Cannot execute action on this channel type" (a DM, a voice channel)
+THREAD_ARCHIVE_MINUTES: Literal[1440] = 1440  # a day: the thread closes itself before the next digest
+
+
+def thread_name(view: View) -> str:
+    """The thread's name: its parent's heading up to the colon ("Tuesday's digest")."""
+    return (view.heading or "briefbot").split(":", 1)[0].strip()[:THREAD_NAME] or "briefbot"
+
+
+async def open_thread(
+    client: discord.Client, channel: int, message: int, name: str
+) -> discord.PartialMessageable:
+    """Where a threaded digest's replies go: the thread opened from its parent message, whose id the
+    thread shares, so the one opened before a restart is found again (Discord answers "already
+    created", and that is the thread). A channel where the bot may not open threads (no Create Public
+    Threads permission, a DM) gets the replies in the channel itself, with a log line saying why."""
+    try:
+        await client.http.start_thread_with_message(
+            channel, message, name=name, auto_archive_duration=THREAD_ARCHIVE_MINUTES
+        )
+    except discord.HTTPException as error:
+        if error.code == THREAD_EXISTS:
+            pass
+        elif isinstance(error, discord.Forbidden) or error.code == NOT_HERE:
+            log.error(
+                "could not open a thread for the digest in Discord channel %s (%s: the bot needs the "
+                "Create Public Threads permission there); its stories are posted in the channel instead",
+                channel,
+                error.text or error.status,
+            )
+            return client.get_partial_messageable(channel)
+        else:
+            raise
+    return client.get_partial_messageable(message, type=discord.ChannelType.public_thread)
+
+
 class DiscordPoster:
     """Posts a reply (the scheduler's digests) to a channel by its id, outside any interaction.
 
@@ -696,31 +775,43 @@ class DiscordPoster:
         self._lock = asyncio.Lock()
 
     async def __call__(
-        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+        self,
+        channel: str,
+        reply: Reply,
+        *,
+        start: int = 0,
+        sent: Progress | None = None,
+        thread: str | None = None,
     ) -> None:
         if not channel.isdigit():
             raise ValueError(f"not a Discord channel id: {channel!r}")
         client = await self._logged_in()
         target = client.get_partial_messageable(int(channel))
         view = to_view(reply)
-        messages = to_messages(view)
-        for number in range(start, len(messages)):
-            message = messages[number]
-            last = number == len(messages) - 1
-            chart = view.chart if last else None
+        parts = post_parts(view)
+        in_thread: discord.PartialMessageable | None = None  # the thread, once opened in this call
+        for number in range(start, len(parts)):
+            part = parts[number]
+            destination = target
             try:
-                await target.send(
-                    message.content or None,
-                    embeds=_embeds(message),
-                    files=chart_files(chart),
-                    view=buttons_for(view, last),
+                if part.in_thread and thread is not None:
+                    if in_thread is None:
+                        in_thread = await open_thread(client, int(channel), int(thread), thread_name(view))
+                    destination = in_thread
+                posted = await destination.send(
+                    part.message.content or None,
+                    embeds=_embeds(part.message),
+                    files=chart_files(part.chart),
+                    view=buttons_for(part.view, part.last),
                 )
             except Exception as error:
                 if number == 0:
                     raise
                 raise PartlyPosted(number) from error
+            if number == 0 and view.thread:
+                thread = str(posted.id)  # a thread opened from a message has the message's id
             if sent is not None:
-                await sent(number + 1)
+                await sent(number + 1, thread)
 
     async def _logged_in(self) -> discord.Client:
         async with self._lock:

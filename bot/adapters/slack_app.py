@@ -108,7 +108,7 @@ BRIEF_THIS_CALLBACK = "briefbot_brief_this"
 SHARE_ACTION_ID = "briefbot_share_brief"
 SHARE_BLOCK_ID = "briefbot_share"
 SHARE_TEXT = "Share in channel"
-NO_LINK = "There is no link in that message to brief."
+NO_LINK = "There is no link or file in that message to brief."
 FILE_REFUSED = "Could not read that file: {}"
 # Slack writes a link in a message's text as <https://…|label> or <https://…>; a bare one is a fallback
 # for text Slack did not format (a bot's message, say).
@@ -255,9 +255,17 @@ class _Bridge:
         await self._answer(incoming, thread_ts=event.get("thread_ts"))
 
     async def _brief_file(
-        self, incoming: Incoming, file: Mapping[str, Any], *, thread_ts: str | None
+        self,
+        incoming: Incoming,
+        file: Mapping[str, Any],
+        *,
+        thread_ts: str | None,
+        respond: AsyncRespond | None = None,
+        private: bool = False,
+        share: bool = False,
     ) -> None:
-        """A shared file briefed in the message's thread, or the one line saying why it was not.
+        """A shared file briefed in the message's thread, or the one line saying why it was not;
+        ``private``/``share`` as for :meth:`_answer` (the "Brief this" shortcut's).
 
         The core gets a ``Document`` and never learns where it came from; the download is Slack's
         business, here.
@@ -272,7 +280,10 @@ class _Bridge:
             log.exception("briefing the file %r failed", file.get("name"))
             replies = [TextReply(text=FAILED, private=True)]
         for reply in replies:
-            await self._post(reply, incoming, thread_ts=thread_ts, respond=None)
+            extra = share_button(reply.article.id) if share and isinstance(reply, BriefReply) else None
+            await self._post(
+                reply, incoming, thread_ts=thread_ts, respond=respond, private=private, extra=extra
+            )
 
     async def on_actor_button(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
@@ -302,7 +313,8 @@ class _Bridge:
         )
 
     async def on_brief_this(self, ack: AsyncAck, body: dict[str, Any], respond: AsyncRespond) -> None:
-        """The "Brief this" shortcut: ``brief <the message's first link>``, for the user who chose it alone.
+        """The "Brief this" shortcut: ``brief <the message's first link>`` (a message with no link but
+        a file: that file), for the user who chose it alone.
 
         Acknowledged first (Slack shows an error after 3 seconds; fetching a page takes longer). The
         brief carries a "Share in channel" button: the message is someone's, the choice to show its
@@ -316,9 +328,17 @@ class _Bridge:
             log.warning("ignored a Brief this shortcut without a channel or user")
             return
         link = first_link(str(message.get("text") or ""))
-        incoming = await self._clicked(channel_id, user, channel, f"brief {link}" if link else "")
+        files = [f for f in message.get("files") or [] if isinstance(f, dict)]
+        named = f"brief {files[0].get('name') or 'file'}" if files else ""
+        text = f"brief {link}" if link else named
+        incoming = await self._clicked(channel_id, user, channel, text)
         thread_ts = message.get("thread_ts")
         fallback = respond if body.get("response_url") else None
+        if link is None and files:  # a message with a file and no link: the file is what to brief
+            await self._brief_file(
+                incoming, files[0], thread_ts=thread_ts, respond=fallback, private=True, share=True
+            )
+            return
         if link is None:
             reply = TextReply(text=NO_LINK, private=True)
             await self._post(reply, incoming, thread_ts=thread_ts, respond=fallback, private=True)
@@ -448,9 +468,10 @@ class _Bridge:
 
 async def post_message(
     client: AsyncWebClient, channel: str, message: SlackMessage, *, thread_ts: str | None = None
-) -> None:
-    """One message to a channel; link previews off, since a digest of five links would grow five cards."""
-    await client.chat_postMessage(
+) -> str | None:
+    """One message to a channel; link previews off, since a digest of five links would grow five cards.
+    Returns the posted message's ``ts``, which a reply in its thread names."""
+    response = await client.chat_postMessage(
         channel=channel,
         text=message.text,
         blocks=list(message.blocks),
@@ -458,6 +479,30 @@ async def post_message(
         unfurl_links=False,
         unfurl_media=False,
     )
+    ts = response.get("ts")
+    return str(ts) if ts else None
+
+
+@dataclasses.dataclass(frozen=True, slots=True)
+class PostPart:
+    """One part of a reply as the poster posts it: a message, or a chart's upload after its view's
+    messages; ``in_thread``: a reply in the thread of the reply's first message."""
+
+    message: SlackMessage | None = None
+    chart: Chart | None = None
+    in_thread: bool = False
+
+
+def post_parts(view: View) -> list[PostPart]:
+    """The parts of ``view`` in posting order: its own messages (and chart), then each reply in its
+    thread with its own. The numbering is what the ledger counts, so it depends on the view alone."""
+    parts: list[PostPart] = []
+    for index, shown in enumerate((view.unthreaded(), *view.thread)):
+        chart = None if shown.private else shown.chart
+        parts.extend(PostPart(message=m, in_thread=index > 0) for m in to_messages(without_chart(shown)))
+        if chart is not None:
+            parts.append(PostPart(chart=chart, in_thread=index > 0))
+    return parts
 
 
 def without_chart(view: View) -> View:
@@ -594,7 +639,9 @@ def slack_poster(
     """What ``briefbot run`` gives the scheduler for Slack channels: a reply posted to a channel id.
 
     Errors are raised, not logged: the deliverer retries and, failing, records the digest as not sent.
-    A chart (the weekly digest's) is the last part, after the messages, so a retry after a failed
+    A threaded digest's first message is the thread's parent, its ``ts`` told to ``sent`` for the
+    ledger, and its other parts replies in that thread. A chart (the weekly digest's) is the part
+    after its view's messages, so a retry after a failed
     upload posts no message again and still sends the chart. An upload Slack refuses (``missing_scope``:
     no ``files:write``; the bot not in the channel) is logged and counted as done, since no retry can
     mend it and the digest is posted; one that failed on the way (Slack unreachable, a 5xx) is raised
@@ -606,32 +653,44 @@ def slack_poster(
         client = web_client(settings or SlackSettings(), secrets)
     client = with_rate_limit_retries(client)
 
-    async def post(channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None) -> None:
+    async def post(
+        channel: str,
+        reply: Reply,
+        *,
+        start: int = 0,
+        sent: Progress | None = None,
+        thread: str | None = None,
+    ) -> None:
         view = to_view(reply)
-        chart = None if view.private else view.chart
-        messages = to_messages(without_chart(view))
-        parts = len(messages) + (1 if chart is not None else 0)  # the chart: one part after the messages
-        for number in range(start, parts):
+        parts = post_parts(view)
+        for number in range(start, len(parts)):
+            part = parts[number]
+            # A thread's parent lost to an old ledger row (none recorded) leaves its replies in the channel.
+            thread_ts = thread if part.in_thread else None
             try:
-                if number < len(messages):
-                    await post_message(client, channel, messages[number])
-                elif chart is not None:
-                    await _upload_or_log(client, channel, chart)
+                if part.message is not None:
+                    ts = await post_message(client, channel, part.message, thread_ts=thread_ts)
+                    if number == 0 and view.thread:
+                        thread = ts
+                elif part.chart is not None:
+                    await _upload_or_log(client, channel, part.chart, thread_ts=thread_ts)
             except Exception as error:
                 if number == 0:
                     raise
                 raise PartlyPosted(number) from error
             if sent is not None:
-                await sent(number + 1)
+                await sent(number + 1, thread)
 
     return post
 
 
-async def _upload_or_log(client: AsyncWebClient, channel: str, chart: Chart) -> None:
+async def _upload_or_log(
+    client: AsyncWebClient, channel: str, chart: Chart, *, thread_ts: str | None = None
+) -> None:
     """The chart uploaded; refused by Slack (no retry can mend a missing scope), logged instead.
     A 5xx, or a 429 still there after the client's retries, is raised: a later retry may succeed."""
     try:
-        await upload_chart(client, channel, chart)
+        await upload_chart(client, channel, chart, thread_ts=thread_ts)
     except SlackApiError as error:
         if error.response.status_code >= 500 or error.response.status_code == 429:
             raise

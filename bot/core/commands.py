@@ -67,9 +67,10 @@ COMMANDS: tuple[Command, ...] = (
     ),
     Command(
         "subscribe",
-        "subscribe [HH:MM] [time zone] [quiet | quiet:off] [chart:mon | chart:off]",
+        "subscribe [HH:MM] [time zone] [quiet | quiet:off] [chart:mon | chart:off] [thread | thread:off]",
         "post this channel's digest daily (first 09:00 UTC); quiet: say nothing on a day with nothing new; "
-        "chart: that day's digest carries the week's chart of the top actors",
+        "chart: that day's digest carries the week's chart of the top actors; "
+        "thread: a short message in the channel, each story a reply in its thread",
         managers_only=True,
     ),
     Command("unsubscribe", "unsubscribe", "stop this channel's daily digest", managers_only=True),
@@ -101,6 +102,7 @@ PAGE_SIZE = 5
 log = logging.getLogger("briefbot.commands")
 _TIME = re.compile(r"^([01]?\d|2[0-3])[:.h]([0-5]\d)$", re.ASCII)
 QUIET_WORDS = {"quiet": True, "quiet:on": True, "quiet:off": False}
+THREAD_WORDS = {"thread": True, "thread:on": True, "thread:off": False}
 DAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 CHART_WORDS: dict[str, int | None] = {name[:3].lower(): n for n, name in enumerate(DAY_NAMES)} | {"off": None}
 MAX_PENDING = ChatSettings().max_pending  # one default, the setting's
@@ -147,6 +149,7 @@ class ScheduleRequest:
     timezone: str | None = None
     quiet: bool | None = None
     chart_day: int | Keep | None = KEEP  # None: no weekly chart
+    thread: bool | None = None
 
 
 @cache
@@ -162,6 +165,8 @@ def _kind(word: str) -> str:
         return "time"
     if word.lower() in QUIET_WORDS:
         return "quiet setting"
+    if word.lower() in THREAD_WORDS:
+        return "thread setting"
     if word.lower().startswith("chart:"):
         if word.lower().removeprefix("chart:") not in CHART_WORDS:
             raise SubscribeError(
@@ -174,7 +179,8 @@ def _kind(word: str) -> str:
 
 
 def parse_subscribe(rest: str) -> ScheduleRequest:
-    """The time, zone and quiet setting a ``subscribe`` line names, in any order, each at most once."""
+    """The time, zone, quiet, chart and thread settings a ``subscribe`` line names, in any order, each
+    at most once."""
     words: dict[str, str] = {}
     for word in rest.split():
         kind = _kind(word)
@@ -182,13 +188,14 @@ def parse_subscribe(rest: str) -> ScheduleRequest:
             raise SubscribeError(f"“{words[kind]}” and “{word}”: give one {kind}.")
         words[kind] = word
     time, zone, quiet = words.get("time"), words.get("time zone"), words.get("quiet setting")
-    chart = words.get("chart day")
+    chart, thread = words.get("chart day"), words.get("thread setting")
     match = _TIME.match(time or "")
     return ScheduleRequest(
         digest_time=f"{int(match.group(1)):02d}:{match.group(2)}" if match else None,
         timezone=_zone_names()[zone.lower()] if zone else None,
         quiet=QUIET_WORDS[quiet.lower()] if quiet else None,
         chart_day=CHART_WORDS[chart.lower().removeprefix("chart:")] if chart else KEEP,
+        thread=THREAD_WORDS[thread.lower()] if thread else None,
     )
 
 
@@ -209,7 +216,12 @@ def schedule_text(channel: Channel, *, zone_given: bool) -> str:
         if channel.chart_day is not None
         else ""
     )
-    return f"This channel gets its digest daily at {channel.digest_time} ({zone}). {quiet}{chart}"
+    thread = (
+        " It comes as a short message with each story a reply in its thread (`thread:off` for one post)."
+        if channel.digest_thread
+        else ""
+    )
+    return f"This channel gets its digest daily at {channel.digest_time} ({zone}). {quiet}{chart}{thread}"
 
 
 def posted_now_text(channel: Channel, posted: Reply | None) -> str:
@@ -482,7 +494,7 @@ class CommandCore:
             await asyncio.to_thread(ledger.mark_failed, self.store, held, f"{type(error).__name__}: {error}")
             raise
         await asyncio.to_thread(ledger.mark_sent, self.store, held, list(digest.article_ids))
-        reply = DigestReply(digest=digest)
+        reply = DigestReply(digest=digest, threaded=channel.digest_thread)
         note = TextReply(text=posted_now_text(channel, reply), private=True)
         return [note] if digest.empty and channel.quiet_when_empty else [reply, note]
 
@@ -502,6 +514,7 @@ class CommandCore:
                 timezone=wanted.timezone,
                 quiet_when_empty=wanted.quiet,
                 chart_day=wanted.chart_day,
+                thread=wanted.thread,
             )
         )
         return [TextReply(text=schedule_text(channel, zone_given=wanted.timezone is not None))]

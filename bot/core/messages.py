@@ -62,6 +62,7 @@ class DigestReply:
     digest: Digest
     private: bool = False
     chart: Chart | None = None  # the week's chart of the top actors, on the channel's chart day
+    threaded: bool = False  # the channel's choice: a short parent message, each story a reply in its thread
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

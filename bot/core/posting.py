@@ -5,7 +5,6 @@ Each platform adapter provides one; the deliverer (``bot.delivery``) calls it.
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.messages import Reply
@@ -23,16 +22,26 @@ class PartlyPosted(Exception):
         self.sent = sent
 
 
-Progress = Callable[[int], Awaitable[None]]
-"""Told, after each message of a reply is posted, how many are posted in all: the deliverer records
-it in the ledger, so a retry by any instance continues after them. It may raise to stop the post
-(the claim was lost): the poster lets that propagate."""
+class Progress(Protocol):
+    """Told, after each message of a reply is posted, how many are posted in all and, for a reply in
+    a thread (a threaded digest), the platform's id of the thread's parent message: the deliverer
+    records both in the ledger, so a retry by any instance continues after them, in the same thread.
+    It may raise to stop the post (the claim was lost): the poster lets that propagate."""
+
+    async def __call__(self, parts: int, thread: str | None = None, /) -> None: ...
 
 
 class Poster(Protocol):
     """Posts a reply to a channel (its platform id), from message number ``start`` of its rendering,
-    awaiting ``sent`` after each message."""
+    awaiting ``sent`` after each message. ``thread``: the parent message an earlier attempt posted,
+    whose thread the rest of a threaded reply goes in."""
 
     async def __call__(
-        self, channel: str, reply: Reply, *, start: int = 0, sent: Progress | None = None
+        self,
+        channel: str,
+        reply: Reply,
+        *,
+        start: int = 0,
+        sent: Progress | None = None,
+        thread: str | None = None,
     ) -> None: ...

@@ -276,11 +276,16 @@ def to_messages(view: View) -> list[SlackMessage]:
         else:
             packed.append([buttons])
     fallback = _fallback(view)
+    # Where a reply cannot be threaded (an answer to a command), its thread's replies follow it.
+    following = [message for reply in view.thread for message in to_messages(reply)]
     if len(packed) == 1:
-        return [SlackMessage(text=fallback, blocks=tuple(packed[0]))]
+        return [SlackMessage(text=fallback, blocks=tuple(packed[0])), *following]
     return [
-        SlackMessage(text=f"{fallback} ({number}/{len(packed)})", blocks=tuple(blocks))
-        for number, blocks in enumerate(packed, start=1)
+        *(
+            SlackMessage(text=f"{fallback} ({number}/{len(packed)})", blocks=tuple(blocks))
+            for number, blocks in enumerate(packed, start=1)
+        ),
+        *following,
     ]
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import shlex
+from textwrap import indent
 from zoneinfo import ZoneInfo
 
 from bot.render.view import View
@@ -53,4 +54,9 @@ def render_text(view: View) -> str:
     more = more_line(view.actor_links)
     if more:
         out.append(more)
+    # A terminal has no threads: the replies follow, marked as the thread's.
+    out.extend(indent(render_text(reply), THREAD_MARK) for reply in view.thread)
     return plain("\n\n".join(out))
+
+
+THREAD_MARK = "  │ "

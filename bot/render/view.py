@@ -19,6 +19,7 @@ from bot.core.messages import (
     TextReply,
     TrendingReply,
 )
+from bot.digest import Digest, DigestStory
 from bot.render.chart import Chart
 from storage.actor_views import ActorFigure, ActorView
 from storage.values import Article, Citation
@@ -54,6 +55,17 @@ class View:
     # Actors to open with ``actor <name>`` from the message: buttons on Slack and Discord, whose
     # click answers the clicker alone; a line naming the command at a terminal.
     actor_links: tuple[str, ...] = ()
+    # Replies in the thread of this view's first message (a threaded digest's stories), after its
+    # own messages; a platform without threads shows them after it, in order.
+    thread: tuple[View, ...] = ()
+
+    def unthreaded(self) -> View:
+        """This view's own part, without the replies in its thread."""
+        return replace(self, thread=()) if self.thread else self
+
+    @property
+    def has_chart(self) -> bool:
+        return self.chart is not None or any(reply.has_chart for reply in self.thread)
 
 
 def _brief_section(
@@ -229,18 +241,7 @@ def digest_view(reply: DigestReply) -> View:
         return View(
             heading=f"{heading}: nothing new since the last digest.", private=reply.private, chart=reply.chart
         )
-    sections = []
-    for story in digest.stories:
-        footer = f"reported by {story.sources} sources" if story.sources > 1 else None
-        sections.append(
-            Section(
-                title=story.title,
-                url=story.url,
-                lines=tuple(f"• {s}" for s in story.summary),
-                footer=footer,
-                moment=Moment(story.latest, digest.timezone),
-            )
-        )
+    stories = tuple(_story_section(story, digest.timezone) for story in digest.stories)
     extra: list[tuple[str, str]] = []
     if digest.actors:
         extra.append(("Key actors", ", ".join(digest.actors)))
@@ -248,13 +249,44 @@ def digest_view(reply: DigestReply) -> View:
         extra.append(("Figures", "; ".join(f.text for f in digest.figures)))
     if digest.more_stories:
         extra.append(("Also new", f"{digest.more_stories} more stories — `search` finds them"))
-    if extra:
-        sections.append(Section(fields=tuple(extra)))
+    summary = (Section(fields=tuple(extra)),) if extra else ()
     count = len(digest.article_ids)
+    links = tuple(digest.actors[:ACTOR_LINKS])
+    if reply.threaded and not reply.private and stories:
+        # The channel sees one short message; the stories are replies in its thread, the week's
+        # chart with the last (a preview is for the asker's eyes only, so it stays one post).
+        replies = [View(sections=(story,)) for story in stories]
+        replies[-1] = replace(replies[-1], chart=reply.chart)
+        return View(
+            heading=thread_heading(digest), sections=summary, actor_links=links, thread=tuple(replies)
+        )
     return View(
         heading=f"{heading} — {count} new article{'s' if count != 1 else ''}",
-        sections=tuple(sections),
+        sections=(*stories, *summary),
         private=reply.private,
         chart=reply.chart,
-        actor_links=tuple(digest.actors[:ACTOR_LINKS]),
+        actor_links=links,
+    )
+
+
+THREAD_TOP_TITLE = 120  # characters of the top story's title in a threaded digest's parent message
+
+
+def thread_heading(digest: Digest) -> str:
+    """ "Tuesday's digest: 7 stories, top: Dockworkers walk out at Halvern — in the thread." """
+    shown = len(digest.stories) + digest.more_stories
+    top = digest.stories[0].title
+    if len(top) > THREAD_TOP_TITLE:
+        top = top[: THREAD_TOP_TITLE - 1].rstrip() + "…"
+    count = f"{shown} stor{'y' if shown == 1 else 'ies'}"
+    return f"{digest.day:%A}'s digest: {count}, top: {top} — the stories are in the thread."
+
+
+def _story_section(story: DigestStory, timezone: str) -> Section:
+    return Section(
+        title=story.title,
+        url=story.url,
+        lines=tuple(f"• {s}" for s in story.summary),
+        footer=f"reported by {story.sources} sources" if story.sources > 1 else None,
+        moment=Moment(story.latest, timezone),
     )
