@@ -22,6 +22,7 @@ SUFFIXES = {
     ".htm": "html",
     ".pdf": office.PDF,
     ".docx": office.DOCX,
+    ".doc": office.OLD_OFFICE,  # found in folders, to be refused by name rather than passed over
 }
 SNIFF_BYTES = 8192
 DEFAULT_MAX_BYTES = StorageSettings().max_bytes
@@ -113,10 +114,10 @@ def _office_document(
     head: bytes, whole: Callable[[], bytes], where: str, suffix: str, source: str, max_bytes: int
 ) -> Document | None:
     """The PDF or DOCX document when the first bytes (``head``) are one or the name's ``suffix``
-    claims one, refusing a claim the bytes do not bear out; None for any other file."""
+    claims one, refusing a claim the bytes do not bear out (and an old .doc); None for any other file."""
     claimed = SUFFIXES.get(suffix.lower())
     kind = office.sniff(head)
-    if kind not in (office.PDF, office.DOCX) and claimed not in (office.PDF, office.DOCX):
+    if kind not in office.KINDS and claimed not in office.KINDS:
         return None
     if claimed is not None and claimed != kind:
         raise UnreadableFile(f"{where}: named {suffix} but looks like {office.looks_like(kind)}")

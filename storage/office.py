@@ -17,12 +17,21 @@ from summarizer.textfile import UnreadableFile
 
 PDF = "pdf"
 DOCX = "docx"
+OLD_OFFICE = "ole"  # Word 97-2003 (.doc), and .xls/.ppt: a compound file no reader here reads
 DOCX_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
-MEDIA_TYPES = {"application/pdf": PDF, "application/x-pdf": PDF, DOCX_TYPE: DOCX}
-SUFFIXES = {".pdf": PDF, ".docx": DOCX}
+MEDIA_TYPES = {
+    "application/pdf": PDF,
+    "application/x-pdf": PDF,
+    DOCX_TYPE: DOCX,
+    "application/msword": OLD_OFFICE,
+}
+SUFFIXES = {".pdf": PDF, ".docx": DOCX, ".doc": OLD_OFFICE}
+KINDS = (PDF, DOCX, OLD_OFFICE)  # what read_office answers for: a text, or the reason it has none
+COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the signature of an OLE2 compound file
 LOOKS = {
     PDF: "a PDF document",
     DOCX: "a Word (DOCX) document",
+    OLD_OFFICE: "an old-style Office file (Word 97-2003 .doc, .xls or .ppt)",
     "zip": "a ZIP archive that is not a Word document",
     "html": "an HTML page",
     "text": "plain text",
@@ -38,6 +47,8 @@ def sniff(data: bytes) -> str:
         return "empty"
     if head.lstrip()[:5] == b"%PDF-":
         return PDF
+    if head[:8] == COMPOUND_FILE:
+        return OLD_OFFICE
     if head[:4] == b"PK\x03\x04":
         try:
             with zipfile.ZipFile(io.BytesIO(data)) as archive:
@@ -68,4 +79,8 @@ def read_office(data: bytes, name: str, *, max_bytes: int) -> OfficeText:
         return read_pdf(data, name)
     if kind == DOCX:
         return read_docx(data, name, max_bytes=max_bytes)
+    if kind == OLD_OFFICE:
+        # No well-kept pure-Python reader of .doc exists (antiword and textract are programs, or
+        # unmaintained): the one line says how to get a file that is read.
+        raise UnreadableFile(f"{name}: an old Word 97-2003 (.doc) file: not read; save it as .docx or PDF")
     raise UnreadableFile(f"{name}: looks like {looks_like(kind)}, not a PDF or Word document")

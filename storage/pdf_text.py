@@ -5,6 +5,11 @@ briefed as sentences ("Annual Report 2024 Page 3 of 9"). A line at the top or bo
 dropped when it is a bare page number or when (digits aside) it recurs there on most pages.
 pypdf gives lines, not paragraphs: a line ends its paragraph when it ends a sentence or falls
 well short of the lines around it (a heading, a paragraph's last line).
+
+A PDF says nothing of which line is a heading, only how large each is drawn: pypdf tells the font
+size of each piece of text as it extracts it. A line drawn clearly larger than the body's text is a
+heading, a paragraph of its own; the largest on the first page is the title a reader sees, which is
+trusted over the file's metadata title (often a template's, or the name of the Word file it came from).
 """
 
 from __future__ import annotations
@@ -14,6 +19,8 @@ import math
 import re
 import statistics
 from collections import Counter
+from collections.abc import Collection
+from typing import Any
 
 from pypdf import PdfReader
 from pypdf.errors import DependencyError, FileNotDecryptedError, PyPdfError
@@ -30,16 +37,21 @@ SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 # What pypdf raises on a malformed file besides its own errors: a damaged PDF is refused, never a crash.
 DAMAGED: tuple[type[Exception], ...] = (PyPdfError, ValueError, KeyError, TypeError, AttributeError)
 DAMAGED += (IndexError, RecursionError, OverflowError, ZeroDivisionError, AssertionError)
+HEADING_SCALE = 1.15  # a line drawn this much larger than the body's text is a heading
+TITLE_LINES = 3  # a title wraps over this many lines at the most
+TITLE_SEARCH = 12  # the title is among the first page's first lines
+TITLE_CHARS = 200
 JUNK_TITLES = re.compile(r"^(?:untitled|microsoft word\s*-.*|.*\.(?:docx?|pdf|indd|tex))$", re.IGNORECASE)
 
 
 def read_pdf(data: bytes, name: str) -> OfficeText:
     """Title and paragraphs of a PDF, or ``UnreadableFile``: encrypted, damaged, or without text."""
+    sizes: dict[str, float] = {}
     try:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted and not _opened(reader):
             raise UnreadableFile(f"{name}: encrypted PDF: not read")
-        pages = [_lines(page.extract_text() or "") for page in reader.pages]
+        pages = [_lines(page.extract_text(visitor_text=_size_visitor(sizes)) or "") for page in reader.pages]
         meta_title = reader.metadata.title if reader.metadata else None
     except UnreadableFile:
         raise
@@ -47,15 +59,72 @@ def read_pdf(data: bytes, name: str) -> OfficeText:
         raise UnreadableFile(f"{name}: damaged PDF ({type(error).__name__})") from None
     if not any(pages):
         raise UnreadableFile(f"{name}: no text to read; OCR is not supported")
-    body = [line for page in strip_furniture(pages) for line in page]
+    kept = strip_furniture(pages)
+    body = [line for page in kept for line in page]
     if not body:
         raise UnreadableFile(f"{name}: no text to read; OCR is not supported")
-    paragraphs = join_lines(body)
-    title = _clean_title(meta_title)
-    if paragraphs and _is_heading(paragraphs[0]):
+    heading_size = _body_size(body, sizes) * HEADING_SCALE
+    span = _title_span(next((page for page in kept if page), []), sizes, heading_size)
+    title_lines = body[span.start : span.stop]  # the first page with text opens the body
+    body = body[: span.start] + body[span.stop :]
+    headings = {n for n, line in enumerate(body) if sizes.get(line, 0.0) >= heading_size}
+    headings |= set(range(span.start))  # what stood above the title (small print) is not its paragraph
+    paragraphs = join_lines(body, headings=headings) if body else []
+    title = " ".join(title_lines)[:TITLE_CHARS] or _clean_title(meta_title)
+    if not title_lines and paragraphs and _is_heading(paragraphs[0]):
         heading = paragraphs.pop(0)
         title = title or heading
+    if not paragraphs:
+        raise UnreadableFile(f"{name}: no text to read beyond its title")
     return OfficeText(title=title, paragraphs=tuple(paragraphs))
+
+
+def _size_visitor(sizes: dict[str, float]) -> Any:
+    """A pypdf ``visitor_text`` that records, for each line of text it is shown, the largest size a
+    piece of it is drawn at (the font size scaled by the text and graphics matrices)."""
+    line: list[str] = []
+    largest = 0.0
+
+    def visit(text: str, cm: list[float], tm: list[float], font: object, size: float) -> None:
+        nonlocal largest
+        drawn = abs(size) * math.hypot(tm[2], tm[3]) * math.hypot(cm[2], cm[3])
+        pieces = text.split("\n")
+        for number, piece in enumerate(pieces):
+            if piece.strip():
+                line.append(piece)
+                largest = max(largest, drawn)
+            if number < len(pieces) - 1:  # the line ends here
+                key = " ".join("".join(line).split())
+                if key:
+                    sizes[key] = max(sizes.get(key, 0.0), largest)
+                line.clear()
+                largest = 0.0
+
+    return visit
+
+
+def _body_size(lines: list[str], sizes: dict[str, float]) -> float:
+    """The size most of the text is drawn at (by characters); infinite when pypdf told no size, so
+    that no line counts as larger."""
+    drawn: Counter[float] = Counter()
+    for line in lines:
+        if line in sizes:
+            drawn[round(sizes[line] * 2) / 2] += len(line)
+    return drawn.most_common(1)[0][0] if drawn else math.inf
+
+
+def _title_span(first_page: list[str], sizes: dict[str, float], heading_size: float) -> range:
+    """Where, among the first page's opening lines, the lines drawn in its largest size stand, when
+    that is a heading's: the title (a running header above it, in small print, is passed over)."""
+    opening = first_page[:TITLE_SEARCH]
+    largest = max((sizes.get(line, 0.0) for line in opening), default=0.0)
+    if largest < heading_size:
+        return range(0)
+    start = next(n for n, line in enumerate(opening) if sizes.get(line, 0.0) >= largest - 0.5)
+    end = start + 1
+    while end < min(len(opening), start + TITLE_LINES) and sizes.get(opening[end], 0.0) >= largest - 0.5:
+        end += 1
+    return range(start, end)
 
 
 def _opened(reader: PdfReader) -> bool:
@@ -101,12 +170,17 @@ def _edges(lines: list[str]) -> list[str]:
     return lines[:EDGE_LINES] + lines[EDGE_LINES:][-EDGE_LINES:]
 
 
-def join_lines(lines: list[str]) -> list[str]:
-    """Paragraphs from wrapped lines: a paragraph ends on a sentence's end or a short line."""
+def join_lines(lines: list[str], *, headings: Collection[int] = ()) -> list[str]:
+    """Paragraphs from wrapped lines: a paragraph ends on a sentence's end or a short line; a line
+    in ``headings`` (by index) is a paragraph of its own."""
     typical = statistics.median(len(line) for line in lines)
     paragraphs: list[str] = []
     current = ""
-    for line in lines:
+    for index, line in enumerate(lines):
+        if index in headings:
+            paragraphs.extend(p for p in (current, line) if p)
+            current = ""
+            continue
         if current.endswith("-") and line[:1].islower():
             current = current[:-1] + line
         else:

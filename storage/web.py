@@ -46,7 +46,7 @@ def fetch_document(url: str, settings: StorageSettings) -> Document:
         raise WebError(f"{url}: {error}") from None
     media_type = fetched.content_type.split(";", 1)[0].strip().lower()
     kind = office.sniff(fetched.body)
-    if kind in (office.PDF, office.DOCX) or media_type in DOCUMENT_TYPES:
+    if kind in office.KINDS or media_type in DOCUMENT_TYPES:
         if media_type in office.MEDIA_TYPES and office.MEDIA_TYPES[media_type] != kind:
             raise WebError(
                 f"{url}: served as {media_type} but looks like {office.looks_like(kind)}", permanent=True

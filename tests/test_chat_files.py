@@ -30,7 +30,7 @@ from tests.harness_discord import flatten
 from tests.harness_discord import open_harness as open_discord
 from tests.harness_slack import JSON, mention_event, open_harness, signed_headers
 from tests.slack_api import BOT_USER_ID, DOWNLOAD_METHOD, Call, FakeSlackApi
-from tests.test_office_documents import TITLE, pdf_bytes
+from tests.test_office_documents import OLD_WORD, TITLE, pdf_bytes
 
 ATTACHMENT = 11  # application command option type
 MAX_BYTES = 200_000
@@ -165,3 +165,13 @@ async def test_discord_an_html_file_named_pdf_gets_the_one_line_refusal(
     page = b"<!DOCTYPE html><html><body><p>Not a report at all.</p></body></html>"
     [refusal] = await discord_brief_file(core, discord_api, "report.pdf", page, "application/pdf")
     assert refusal == "private: Could not read that file: report.pdf: named .pdf but looks like an HTML page"
+
+
+async def test_discord_an_old_word_file_gets_the_one_line_refusal_saying_what_to_share(
+    core: CommandCore, discord_api: FakeDiscordAPI
+) -> None:
+    [refusal] = await discord_brief_file(core, discord_api, "minutes.doc", OLD_WORD, "application/msword")
+    assert refusal == (
+        "private: Could not read that file: minutes.doc: an old Word 97-2003 (.doc) file: not read; "
+        "save it as .docx or PDF"
+    )

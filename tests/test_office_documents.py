@@ -47,6 +47,8 @@ PAGES = (
     ),
 )
 BODY = [sentence for page in PAGES for sentence in page]
+# The start of a Word 97-2003 file: the compound file's signature, then its header and sectors.
+OLD_WORD = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(504) + b"Microsoft Word-Dokument\x00" * 40
 
 
 def pdf_bytes(*, pages: tuple[tuple[str, ...], ...] = PAGES, text: bool = True) -> bytes:
@@ -114,6 +116,62 @@ def test_pdf_body_and_title_without_headers_or_page_numbers(tmp_path: Path) -> N
     document = read_document(path)
     assert_body_only(document)
     assert not document.text.startswith(TITLE)  # the title is the title, not the lead sentence
+
+
+def typeset_pdf(lines: tuple[tuple[str, float], ...], *, meta_title: str | None = None) -> bytes:
+    """One page of (text, font size) lines drawn top down with reportlab; ``meta_title`` in its
+    document information, as a word processor's export writes one."""
+    buffer = io.BytesIO()
+    page = canvas.Canvas(buffer, pagesize=A4)
+    if meta_title is not None:
+        page.setTitle(meta_title)
+    y = 800.0
+    for text, size in lines:
+        page.setFont("Helvetica-Bold" if size > 12 else "Helvetica", size)
+        page.drawString(72, y, text)
+        y -= size * 1.6
+    page.showPage()
+    page.save()
+    return buffer.getvalue()
+
+
+def test_pdf_title_and_headings_are_read_by_the_size_they_are_drawn_at(tmp_path: Path) -> None:
+    """The title is the first page's largest print (over a template's metadata title, and wrapped
+    over two lines), the small print above it is not glued to the lead, and a heading drawn larger
+    than the body is a paragraph of its own rather than the start of the next sentence."""
+    path = tmp_path / "berth.pdf"
+    path.write_bytes(
+        typeset_pdf(
+            (
+                ("Coastal Ports Bulletin", 8),
+                ("Harbour Board Approves", 22),
+                ("A Second Container Berth", 22),
+                ("The harbour board approved a second container berth on Tuesday, the minutes say.", 11),
+                ("Dredging of the eastern channel is expected to begin in March next year.", 11),
+                ("Background", 15),
+                ("Cargo volumes rose by twelve percent last year, driven by grain exports.", 11),
+            ),
+            meta_title="Microsoft Word - bulletin-template.docx",
+        )
+    )
+    document = read_document(path)
+    assert document.title == "Harbour Board Approves A Second Container Berth"
+    assert document.text.split("\n\n") == [
+        "Coastal Ports Bulletin",
+        "The harbour board approved a second container berth on Tuesday, the minutes say.",
+        "Dredging of the eastern channel is expected to begin in March next year.",
+        "Background",
+        "Cargo volumes rose by twelve percent last year, driven by grain exports.",
+    ]
+
+
+def test_a_pdf_in_one_size_keeps_its_metadata_title(tmp_path: Path) -> None:
+    path = tmp_path / "plain.pdf"
+    sentences = tuple((sentence, 11.0) for sentence in BODY[:3])
+    path.write_bytes(typeset_pdf(sentences, meta_title="Harbour Works Update"))
+    document = read_document(path)
+    assert document.title == "Harbour Works Update"
+    assert document.text.split("\n\n") == list(BODY[:3])
 
 
 def test_docx_body_and_title_without_header_or_footer(tmp_path: Path) -> None:
@@ -191,7 +249,9 @@ def test_url_refusals(loopback_server: loopback.LoopbackServer) -> None:
     )
     locked = loopback_server.reply("/locked", encrypted_pdf_bytes(), content_type="application/pdf")
     blob = loopback_server.reply("/blob", b"\x00\x01\x02 binary", content_type="application/octet-stream")
+    old = loopback_server.reply("/minutes", OLD_WORD, content_type="application/msword")
     for url, line in [
+        (old, f"{old}: an old Word 97-2003 (.doc) file: not read; save it as .docx or PDF"),
         (fake, f"{fake}: served as application/pdf but looks like an HTML page"),
         (locked, f"{locked}: encrypted PDF: not read"),
         (blob, f"{blob}: looks like binary data, not a PDF or Word document"),
@@ -212,17 +272,22 @@ def test_refusals_are_one_line_each_and_store_nothing(tmp_path: Path) -> None:
             archive.writestr("notes.txt", "Not a Word document.")
         (files / "archive.docx").write_bytes(archive_bytes.getvalue())
     (files / "really-a-pdf.txt").write_bytes(pdf_bytes())
-    done = ingest(tmp_path, *sorted(files.iterdir()))
+    (files / "minutes.doc").write_bytes(OLD_WORD)
+    (files / "notes.doc").write_text("Plain notes, saved with the wrong name.")
+    done = ingest(tmp_path, files)  # a folder: the .doc files are found, and refused by name
     assert done.returncode == 1
     assert done.stderr.strip().splitlines() == [
         f"briefbot: {files / 'archive.docx'}: named .docx but looks like a ZIP archive"
         " that is not a Word document",
         f"briefbot: {files / 'locked.pdf'}: encrypted PDF: not read",
+        f"briefbot: {files / 'minutes.doc'}: an old Word 97-2003 (.doc) file: not read;"
+        " save it as .docx or PDF",
+        f"briefbot: {files / 'notes.doc'}: named .doc but looks like plain text",
         f"briefbot: {files / 'page.pdf'}: named .pdf but looks like an HTML page",
         f"briefbot: {files / 'really-a-pdf.txt'}: named .txt but looks like a PDF document",
         f"briefbot: {files / 'scan.pdf'}: no text to read; OCR is not supported",
     ]
-    assert "0 new, 0 already stored, 5 failed" in done.stdout
+    assert "0 new, 0 already stored, 7 failed" in done.stdout
     db = tmp_path / "briefbot.db"
     if db.exists():
         with sqlite3.connect(db) as connection:
