@@ -19,7 +19,7 @@ import math
 import re
 import statistics
 from collections import Counter
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from typing import Any
 
 from pypdf import PdfReader
@@ -59,11 +59,12 @@ def read_pdf(data: bytes, name: str) -> OfficeText:
         raise UnreadableFile(f"{name}: damaged PDF ({type(error).__name__})") from None
     if not any(pages):
         raise UnreadableFile(f"{name}: no text to read; OCR is not supported")
-    kept = strip_furniture(pages)
+    body_size = _body_size([line for page in pages for line in page], sizes)
+    kept = strip_furniture(pages, small=lambda line: sizes.get(line, body_size) * HEADING_SCALE <= body_size)
     body = [line for page in kept for line in page]
     if not body:
         raise UnreadableFile(f"{name}: no text to read; OCR is not supported")
-    heading_size = _body_size(body, sizes) * HEADING_SCALE
+    heading_size = body_size * HEADING_SCALE
     span = _title_span(next((page for page in kept if page), []), sizes, heading_size)
     title_lines = body[span.start : span.stop]  # the first page with text opens the body
     body = body[: span.start] + body[span.stop :]
@@ -144,8 +145,11 @@ def _shape(line: str) -> str:
     return re.sub(r"\d+", "#", line.lower())
 
 
-def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
-    """Each page's lines without page numbers and the headers and footers repeated on most pages."""
+def strip_furniture(
+    pages: list[list[str]], *, small: Callable[[str], bool] = lambda line: False
+) -> list[list[str]]:
+    """Each page's lines without page numbers, the headers and footers repeated on most pages, and
+    (``small``) those at a page's edge in smaller print than the body: a one-page report's header."""
     needed = max(2, math.ceil(len(pages) / 2))
     seen: Counter[str] = Counter()
     for lines in pages:
@@ -160,7 +164,8 @@ def strip_furniture(pages: list[list[str]]) -> list[list[str]]:
             [
                 line
                 for index, line in enumerate(lines)
-                if index not in edges or not (PAGE_NUMBER.fullmatch(line) or _shape(line) in repeated)
+                if index not in edges
+                or not (PAGE_NUMBER.fullmatch(line) or _shape(line) in repeated or small(line))
             ]
         )
     return kept

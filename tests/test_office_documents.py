@@ -137,8 +137,9 @@ def typeset_pdf(lines: tuple[tuple[str, float], ...], *, meta_title: str | None 
 
 def test_pdf_title_and_headings_are_read_by_the_size_they_are_drawn_at(tmp_path: Path) -> None:
     """The title is the first page's largest print (over a template's metadata title, and wrapped
-    over two lines), the small print above it is not glued to the lead, and a heading drawn larger
-    than the body is a paragraph of its own rather than the start of the next sentence."""
+    over two lines); the small print above it, a one-page file's running header, is left out as
+    furniture; a heading drawn larger than the body is a paragraph of its own rather than the start
+    of the next sentence."""
     path = tmp_path / "berth.pdf"
     path.write_bytes(
         typeset_pdf(
@@ -157,7 +158,6 @@ def test_pdf_title_and_headings_are_read_by_the_size_they_are_drawn_at(tmp_path:
     document = read_document(path)
     assert document.title == "Harbour Board Approves A Second Container Berth"
     assert document.text.split("\n\n") == [
-        "Coastal Ports Bulletin",
         "The harbour board approved a second container berth on Tuesday, the minutes say.",
         "Dredging of the eastern channel is expected to begin in March next year.",
         "Background",
