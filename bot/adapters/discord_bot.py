@@ -50,7 +50,7 @@ from discord import app_commands
 
 from bot.core import BriefReply, CommandCore, Incoming, Reply, TextReply
 from bot.core.commands import BY_NAME
-from bot.core.posting import PartlyPosted, Progress
+from bot.core.posting import Progress, post_in_order
 from bot.render.chart import Chart
 from bot.render.embeds import DiscordMessage, to_messages
 from bot.render.limits import ELLIPSIS, truncate
@@ -789,29 +789,26 @@ class DiscordPoster:
         target = client.get_partial_messageable(int(channel))
         view = to_view(reply)
         parts = post_parts(view)
-        in_thread: discord.PartialMessageable | None = None  # the thread, once opened in this call
-        for number in range(start, len(parts)):
+        opened: list[discord.PartialMessageable] = []  # the thread, once opened in this call
+
+        async def send(number: int, thread: str | None) -> str | None:
             part = parts[number]
             destination = target
-            try:
-                if part.in_thread and thread is not None:
-                    if in_thread is None:
-                        in_thread = await open_thread(client, int(channel), int(thread), thread_name(view))
-                    destination = in_thread
-                posted = await destination.send(
-                    part.message.content or None,
-                    embeds=_embeds(part.message),
-                    files=chart_files(part.chart),
-                    view=buttons_for(part.view, part.last),
-                )
-            except Exception as error:
-                if number == 0:
-                    raise
-                raise PartlyPosted(number) from error
-            if number == 0 and view.thread:
-                thread = str(posted.id)  # a thread opened from a message has the message's id
-            if sent is not None:
-                await sent(number + 1, thread)
+            if part.in_thread and thread is not None:
+                if not opened:
+                    opened.append(await open_thread(client, int(channel), int(thread), thread_name(view)))
+                destination = opened[0]
+            posted = await destination.send(
+                part.message.content or None,
+                embeds=_embeds(part.message),
+                files=chart_files(part.chart),
+                view=buttons_for(part.view, part.last),
+            )
+            return str(posted.id)  # a thread opened from a message has the message's id
+
+        await post_in_order(
+            len(parts), send, start=start, sent=sent, thread=thread, threaded=bool(view.thread)
+        )
 
     async def _logged_in(self) -> discord.Client:
         async with self._lock:

@@ -62,7 +62,7 @@ from slack_sdk.http_retry.builtin_async_handlers import AsyncRateLimitErrorRetry
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.core import BriefReply, CommandCore, Incoming, Reply, TextReply
-from bot.core.posting import PartlyPosted, Poster, Progress
+from bot.core.posting import Poster, Progress, post_in_order
 from bot.render.blocks import ACTOR_ACTION_ID, MAX_BLOCKS, SlackMessage, to_messages
 from bot.render.chart import Chart
 from bot.render.view import Section, View, to_view
@@ -663,23 +663,20 @@ def slack_poster(
     ) -> None:
         view = to_view(reply)
         parts = post_parts(view)
-        for number in range(start, len(parts)):
+
+        async def send(number: int, thread: str | None) -> str | None:
             part = parts[number]
             # A thread's parent lost to an old ledger row (none recorded) leaves its replies in the channel.
             thread_ts = thread if part.in_thread else None
-            try:
-                if part.message is not None:
-                    ts = await post_message(client, channel, part.message, thread_ts=thread_ts)
-                    if number == 0 and view.thread:
-                        thread = ts
-                elif part.chart is not None:
-                    await _upload_or_log(client, channel, part.chart, thread_ts=thread_ts)
-            except Exception as error:
-                if number == 0:
-                    raise
-                raise PartlyPosted(number) from error
-            if sent is not None:
-                await sent(number + 1, thread)
+            if part.message is not None:
+                return await post_message(client, channel, part.message, thread_ts=thread_ts)
+            if part.chart is not None:
+                await _upload_or_log(client, channel, part.chart, thread_ts=thread_ts)
+            return None
+
+        await post_in_order(
+            len(parts), send, start=start, sent=sent, thread=thread, threaded=bool(view.thread)
+        )
 
     return post
 

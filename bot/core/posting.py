@@ -5,6 +5,7 @@ Each platform adapter provides one; the deliverer (``bot.delivery``) calls it.
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.messages import Reply
@@ -45,3 +46,38 @@ class Poster(Protocol):
         sent: Progress | None = None,
         thread: str | None = None,
     ) -> None: ...
+
+
+SendPart = Callable[[int, str | None], Awaitable[str | None]]
+"""Posts part ``number`` of a reply (in ``thread``, the parent's id, when the part is a reply in
+it) and returns the posted message's id."""
+
+
+async def post_in_order(
+    parts: int,
+    send: SendPart,
+    *,
+    start: int = 0,
+    sent: Progress | None = None,
+    thread: str | None = None,
+    threaded: bool = False,
+) -> None:
+    """Post parts ``start`` to ``parts - 1`` one after the other, the loop every poster shares.
+
+    ``sent`` hears of each part once the platform took it. A failure after the first part is
+    raised as :class:`PartlyPosted`, so the deliverer's retry starts after what is already posted.
+    With ``threaded``, part 0 is the parent message of a thread: its id becomes ``thread`` for the
+    parts after it, and ``sent`` passes it to the ledger with the count. Whatever ``sent`` raises
+    (a lost claim) stops the post.
+    """
+    for number in range(start, parts):
+        try:
+            posted = await send(number, thread)
+        except Exception as error:
+            if number == 0:
+                raise
+            raise PartlyPosted(number) from error
+        if number == 0 and threaded:
+            thread = posted
+        if sent is not None:
+            await sent(number + 1, thread)
