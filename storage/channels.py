@@ -12,7 +12,6 @@ from sqlalchemy.orm import Session
 
 from storage.models import ChannelRow, ChannelSourceRow, SourceRow
 from storage.store import Store, as_utc
-from storage.values import Feed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -195,16 +194,3 @@ def receives_everything(store: Store, channel_id: int) -> bool:
     with store.sessions() as session:
         channel = session.get(ChannelRow, channel_id)
         return channel is None or channel.all_sources
-
-
-def followed(store: Store, channel_id: int) -> list[Feed]:
-    from storage.feedstore import _to_feed
-
-    with store.sessions() as session:
-        rows = session.scalars(
-            select(SourceRow)
-            .join(ChannelSourceRow, ChannelSourceRow.source_id == SourceRow.id)
-            .where(ChannelSourceRow.channel_id == channel_id)
-            .order_by(SourceRow.id)
-        )
-        return [_to_feed(r) for r in rows]

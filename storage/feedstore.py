@@ -19,11 +19,13 @@ from sqlalchemy import func, or_, select, update
 from sqlalchemy.exc import OperationalError
 
 from config import StorageSettings
+from storage.channels import left_without_feeds
 from storage.documents import Document
 from storage.feed_entries import distinct, entry_key, newest, nothing_read, record_seen, seen_before
 from storage.fetch_pool import Limits, fetch_all
 from storage.ledger import instance_name
 from storage.models import ArticleRow, ChannelSourceRow, SourceRow
+from storage.notices import queue_no_feeds
 from storage.store import Store, as_utc
 from storage.values import Feed, IngestResult, parse_id
 
@@ -131,8 +133,6 @@ def remove_feed(store: Store, ref: str) -> Feed:
     """Stop polling a feed; the articles read from it stay in the store. A channel left following
     no feed is told so, once, in the channel (a queued notice), rather than silently receiving
     everything or nothing."""
-    from storage.channels import left_without_feeds
-    from storage.notices import queue_no_feeds
 
     feed = find_feed(store, ref)
     with store.sessions.begin() as session:
@@ -154,6 +154,18 @@ def list_feeds(store: Store) -> list[Feed]:
         )
         rows = session.scalars(select(SourceRow).where(SourceRow.kind == "feed").order_by(SourceRow.id))
         return [_to_feed(row, counts.get(row.id, 0)) for row in rows]
+
+
+def followed(store: Store, channel_id: int) -> list[Feed]:
+    """The feeds a channel's digest follows (``sources list``), in the order they were added."""
+    with store.sessions() as session:
+        rows = session.scalars(
+            select(SourceRow)
+            .join(ChannelSourceRow, ChannelSourceRow.source_id == SourceRow.id)
+            .where(ChannelSourceRow.channel_id == channel_id)
+            .order_by(SourceRow.id)
+        )
+        return [_to_feed(r) for r in rows]
 
 
 def poll_feeds(

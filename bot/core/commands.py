@@ -21,12 +21,28 @@ from bot.core.actor_commands import ACTOR_USAGE, TRENDING_USAGE, actor_replies, 
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
 from bot.digest import Digest, compose
 from config import ChatSettings, StorageSettings
-from storage import chat_state, ledger
-from storage.channels import KEEP, Channel, Keep, get_channel, subscribe
+from storage import chat_state, feedstore, ledger
+from storage.ask import ask
+from storage.channels import (
+    KEEP,
+    Channel,
+    Keep,
+    follow,
+    get_channel,
+    receive_everything,
+    receives_everything,
+    subscribe,
+    unfollow,
+    unsubscribe,
+)
 from storage.documents import Document
+from storage.fetch import FetchError
 from storage.notices import FOLLOWS_NONE
+from storage.query import QueryError, parse_query
+from storage.search import search
 from storage.store import Store
 from storage.values import StoredBrief, parse_id
+from storage.web import WebError, fetch_document
 
 
 @dataclass(frozen=True, slots=True)
@@ -368,8 +384,6 @@ class CommandCore:
         return [_brief_reply(stored)]
 
     async def _brief_url(self, url: str) -> list[Reply]:
-        from storage.web import WebError, fetch_document
-
         try:
             document = await asyncio.to_thread(fetch_document, url, self.storage_settings)
         except WebError as error:
@@ -413,9 +427,6 @@ class CommandCore:
         return await asyncio.to_thread(chat_state.first_time, self.store, f"{platform}:{event_id}")
 
     async def _search_page(self, incoming: Incoming, query_text: str, page: int) -> list[Reply]:
-        from storage.query import QueryError, parse_query
-        from storage.search import search
-
         try:
             query = parse_query(query_text, now=self.clock())
         except QueryError as error:
@@ -431,8 +442,6 @@ class CommandCore:
         ]
 
     async def _cmd_ask(self, incoming: Incoming, rest: str) -> list[Reply]:
-        from storage.ask import ask
-
         if not rest:
             return [usage("ask")]
         answer = await asyncio.to_thread(ask, self.store, rest)
@@ -522,10 +531,6 @@ class CommandCore:
     async def _follow_feed(self, channel_id: int, url: str) -> TextReply:
         """Read the feed once before following it: a typo or a web page instead of a feed is said now,
         not discovered at the next poll. Its articles come with the polls."""
-        from storage import feedstore
-        from storage.channels import follow
-        from storage.fetch import FetchError
-
         try:
             checked = await asyncio.to_thread(feedstore.check_feed, url, self.storage_settings)
         except ValueError as error:  # not http(s), a refused address, or not a feed
@@ -552,8 +557,6 @@ class CommandCore:
         )
 
     async def _cmd_unsubscribe(self, incoming: Incoming, rest: str) -> list[Reply]:
-        from storage.channels import unsubscribe
-
         if not incoming.is_manager:
             return [self._managers_only("unsubscribe")]
         channel_id = await self._channel(incoming)
@@ -561,9 +564,6 @@ class CommandCore:
         return [TextReply(text="Daily digest stopped for this channel.")]
 
     async def _cmd_sources(self, incoming: Incoming, rest: str) -> list[Reply]:
-        from storage import feedstore
-        from storage.channels import followed, receive_everything, receives_everything, unfollow
-
         try:
             action, *args = shlex.split(rest) if rest else ["list"]
         except ValueError:
@@ -571,7 +571,7 @@ class CommandCore:
         action = action.lower()
         channel_id = await self._channel(incoming)
         if action == "list" and not args:
-            feeds = await asyncio.to_thread(followed, self.store, channel_id)
+            feeds = await asyncio.to_thread(feedstore.followed, self.store, channel_id)
             if not feeds:
                 everything = await asyncio.to_thread(receives_everything, self.store, channel_id)
                 return [TextReply(text=EVERYTHING if everything else FOLLOWS_NONE)]
