@@ -29,6 +29,7 @@ from sqlalchemy import ColumnElement, Select, and_, case, exists, func, or_, sel
 from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, defer
 
 from storage.actor_kinds import KEY_LENGTH
+from storage.actor_links import find_actor as linked_actor
 from storage.models import (
     ActorEntityRow,
     ActorNameRow,
@@ -136,7 +137,11 @@ def name_key(name: str) -> str:
 
 
 def find_actor(store: Store, name: str) -> KnownActor | None:
-    """The actor ``name`` (its display name or any alias, in any case) means, or None."""
+    """The actor ``name`` (its display name or any alias, in any case) means, or None.
+
+    A name not registered as typed is read as the linker reads names (``actor_links.find_actor``):
+    without a title or an article ("President Assad", "the IDU"), so chat finds what ``briefbot
+    actors show`` finds."""
     key = name_key(name)
     if not key:
         return None
@@ -148,6 +153,9 @@ def find_actor(store: Store, name: str) -> KnownActor | None:
             .order_by(ActorNameRow.key != key)
             .limit(1)
         )
+        if actor_id is None:
+            linked = linked_actor(session, name.strip().strip(QUOTES))
+            actor_id = linked.id if linked is not None else None
         if actor_id is None:
             return None
         return known_actors(session, [actor_id])[actor_id]

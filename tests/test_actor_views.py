@@ -309,6 +309,11 @@ def test_an_actor_is_found_by_any_of_its_names(store: Store, world: World) -> No
     )
     assert find_actor(store, "Sato") is None, "not a name the store gave her"
     assert find_actor(store, '""') is None
+    # Read as the linker reads names: a title or an article before a known name is not part of it,
+    # so chat finds what `briefbot actors show` finds.
+    assert find_actor(store, "the IDU") == idu
+    assert find_actor(store, "Mr Whitfield") == find_actor(store, "Whitfield")
+    assert find_actor(store, "Mr Sato") is None
 
 
 def test_an_unknown_name_gets_the_closest_known_ones(store: Store, world: World) -> None:

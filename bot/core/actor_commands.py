@@ -66,8 +66,6 @@ async def actor_replies(store: Store, rest: str, now: datetime) -> list[Reply]:
     if not name:
         return [TextReply(text=f"Usage: {ACTOR_USAGE}", private=True)]
     known = await asyncio.to_thread(find_actor, store, name)
-    if known is None and name.lower().startswith("the "):  # "the IDU", as a sentence names it
-        known = await asyncio.to_thread(find_actor, store, name[4:])
     if known is None:
         close = await asyncio.to_thread(suggest_actors, store, name)
         hint = f" Did you mean {', '.join(f'`{c}`' for c in close)}?" if close else ""
