@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import gzip
 import re
 import socket
 import time
+import tracemalloc
+import zlib
 from collections.abc import Callable
 from typing import Any
 
@@ -133,6 +136,57 @@ def test_a_body_over_the_size_cap(loopback_server: LoopbackServer, content_lengt
 def test_the_default_cap_reads_in_megabytes(loopback_server: LoopbackServer) -> None:
     url = loopback_server.route("/huge", Reply(body=b"a" * 5_000_001, content_length=False))
     with pytest.raises(FetchError, match=r"larger than the 5\.0 MB limit"):
+        fetch(url, allow=LOCAL)
+
+
+@pytest.mark.parametrize("encoding", ["gzip", "deflate"])
+def test_a_compressed_bomb_is_refused_without_unpacking_it_in_memory(
+    loopback_server: LoopbackServer, encoding: str
+) -> None:
+    """200 MB of one letter, compressed to some 200 kB: refused at the 1 MB cap, and the fetch never
+    holds much more than the cap (tracemalloc's peak), however much one compressed read unpacks to."""
+    plain = b"a" * 200_000_000
+    body = gzip.compress(plain, compresslevel=9) if encoding == "gzip" else zlib.compress(plain, 9)
+    url = loopback_server.route(
+        "/bomb", Reply(body=body, headers={"Content-Encoding": encoding}, content_type="text/html")
+    )
+    tracemalloc.start()
+    try:
+        with pytest.raises(FetchError, match=r"larger than the 1\.0 MB limit"):
+            fetch(url, allow=LOCAL, max_bytes=1_000_000)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    assert peak < 8_000_000, f"{peak / 1e6:.0f} MB held at once"
+
+
+def raw_deflate(data: bytes) -> bytes:
+    packer = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    return packer.compress(data) + packer.flush()
+
+
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [("gzip", gzip.compress), ("deflate", zlib.compress), ("deflate", raw_deflate)],
+    ids=["gzip", "deflate", "raw-deflate"],
+)
+def test_a_compressed_page_is_read_whole(
+    loopback_server: LoopbackServer, encoding: str, pack: Callable[[bytes], bytes]
+) -> None:
+    paragraphs = "<p>Harbour news, paragraph by paragraph.</p>" * 5000
+    page = f"<html><body>{paragraphs}</body></html>".encode()
+    url = loopback_server.route(
+        "/page", Reply(body=pack(page), headers={"Content-Encoding": encoding}, content_type="text/html")
+    )
+    assert fetch(url, allow=LOCAL).body == page
+
+
+def test_a_broken_compressed_body_is_one_line(loopback_server: LoopbackServer) -> None:
+    body = gzip.compress(b"<html><body><p>Fine so far.</p>" * 100)[:40] + b"not gzip any more" * 10
+    url = loopback_server.route(
+        "/broken", Reply(body=body, headers={"Content-Encoding": "gzip"}, content_type="text/html")
+    )
+    with pytest.raises(FetchError, match=r"^cannot decode the response from .*/broken \(gzip: "):
         fetch(url, allow=LOCAL)
 
 
