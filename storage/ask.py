@@ -9,7 +9,7 @@ Three steps, each measured in ``bench/ask.py``:
 2. Each sentence of those articles is scored by a logistic model over what the data showed matters:
    BM25 and the share of the question it covers, in the sentence and with its context, whether it
    holds the kind of thing the question asks for (a figure for "how many", a date for "when", a
-   person for "who"), the names asked about, its place. Weights: ``storage/weights/ask.json``.
+   person for "who"), the names asked about, its place. Weights: ``storage/weights/ask_sentence.json``.
 3. A second model, over the best sentence's scores and what of the question the store knows at all,
    says whether that sentence answers. Below its threshold, the answer is "nothing stored answers",
    fitted on questions whose answers are not in the store.
@@ -71,11 +71,14 @@ SENTENCE_FEATURES = (
     "length",
 )
 MIN_WORDS = 3  # "beat", "Cameroon's": fragments of a broken paragraph answer nothing
+# The question kinds that ask for a kind of thing a sentence can be seen to hold (a person, a
+# figure, a date, a place, a reason); "what"/"which" questions ("other") ask for anything.
+ASKED_KINDS = frozenset({"who", "entity", "number", "when", "where", "why"})
 QUESTION_FEATURES = (
     "best_cover",
     "best_cover_context",
     "best_names",
-    "best_answer_part",
+    "asked_kind_missing",
     "article_cover",
     "unknown",
     "hard_missing",
@@ -170,8 +173,8 @@ def answerable(model: LinearModel, candidates: Candidates, scores: np.ndarray) -
 
 def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float, ...]:
     """What decides whether anything answers: how good the best sentence is (``scores`` are the
-    sentence model's, one per candidate), how much of the question its article covers, and how much
-    of the question no stored sentence holds."""
+    sentence model's, one per candidate), whether it holds the kind of thing asked for, how much of
+    the question its article covers, and how much of the question no stored sentence holds."""
     index = {name: i for i, name in enumerate(SENTENCE_FEATURES)}
     top = candidates.sentences[int(np.argmax(scores))]
     row = top.features
@@ -186,7 +189,9 @@ def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float
         row[index["cover"]],
         row[index["cover_context"]],
         row[index["names"]],
-        row[index["answer_part"]],
+        # "How much did Wembley get for the stadium?" over a sentence with every word of it and no
+        # sum: the question's own type says the store does not answer it.
+        1.0 if question.kind in ASKED_KINDS and top.part is None else 0.0,
         max(c.article_cover for c in candidates.sentences),
         candidates.unknown,
         sum(1 for t in hard if t not in context) / len(hard) if hard else 0.0,

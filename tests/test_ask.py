@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pytest
 from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import sessionmaker
@@ -14,7 +15,7 @@ from sqlalchemy.orm import sessionmaker
 from bot.cli import samples_dir
 from bot.render.view import cited_line
 from storage.answer_parts import answer_part
-from storage.ask import QUESTION_FEATURES, SENTENCE_FEATURES, ask
+from storage.ask import QUESTION_FEATURES, SENTENCE_FEATURES, ask, find_candidates, question_features
 from storage.db import make_engine, open_database, upgrade
 from storage.documents import Document, iter_documents
 from storage.models import ArticleRow, BriefRow, SentenceRow
@@ -111,6 +112,25 @@ def test_a_sentence_leaning_on_the_one_before_carries_it(store: Store) -> None:
 def test_what_nothing_stored_answers_is_refused(store: Store, question: str) -> None:
     answer = ask(store, question)
     assert not answer.found and answer.citations == ()
+
+
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("When did the dockworkers walk out?", 0.0),  # "on Monday"
+        ("When did Maria Delgado join the union?", 1.0),  # her best sentence has every name, no date
+        ("What did the union say?", 0.0),  # asks for no kind of thing: never counted against it
+    ],
+)
+def test_the_refusal_weighs_a_best_sentence_without_the_kind_asked_for(
+    store: Store, question: str, missing: float
+) -> None:
+    candidates = find_candidates(store, parse_question(question))
+    scores = load("ask_sentence", "storage.weights").score(
+        np.array([c.features for c in candidates.sentences])
+    )
+    features = dict(zip(QUESTION_FEATURES, question_features(candidates, scores), strict=True))
+    assert features["asked_kind_missing"] == missing
 
 
 def test_the_answer_part_is_what_the_question_does_not_already_name() -> None:
@@ -237,7 +257,7 @@ def test_the_committed_weights_fit_the_features_the_code_computes() -> None:
     [
         "how many " + " ".join(f"w{i}" for i in range(3000)),  # a paste, not a question
         "x" * 100_000,
-        '"\'*:-^ OR AND NEAR( NOT',  # FTS5 and tsquery syntax, read as words
+        "\"'*:-^ OR AND NEAR( NOT",  # FTS5 and tsquery syntax, read as words
         "\x00\x01 who is",
     ],
 )
