@@ -47,25 +47,6 @@ FEED_FAILURES_BEFORE_NOTICE = 3
 SYNC_EVERY = timedelta(minutes=1)  # the reconcile pass
 FEEDS_CHECK_EVERY = timedelta(minutes=1)  # a look for due feeds; each feed is polled at its own interval
 
-_active: BriefbotScheduler | None = None
-
-
-async def digest_job(channel_id: int) -> None:
-    """The stored job's entry point (jobs persist only this reference and the channel id)."""
-    if _active is not None:
-        await _active.run_digest(channel_id)
-
-
-async def feeds_job() -> None:
-    if _active is not None:
-        await _active.poll_feeds()
-
-
-async def sync_job() -> None:
-    if _active is not None:
-        await _active.sync()
-
-
 @dataclass(frozen=True)
 class CatchUp:
     """What a reconcile pass found: digests due and not yet sent, and how many of them failed to post."""
@@ -100,14 +81,14 @@ class BriefbotScheduler:
 
     def start(self) -> None:
         """Start on the running event loop: the jobs come from the channels table, and the first
-        reconcile pass runs at once (a digest missed while no instance ran is posted now)."""
-        global _active
-        _active = self
+        reconcile pass runs at once (a digest missed while no instance ran is posted now). The
+        jobs are this instance's bound methods (the job store is in memory, so nothing needs a
+        reference it could import), so two schedulers in one process each run their own."""
         # Each feed keeps its own next poll time (its interval, or its back-off), so the job only
         # looks every minute for feeds that are due: a feed added in chat is read within a minute,
         # and an instance started after a pause reads what came meanwhile at once.
         self.scheduler.add_job(
-            feeds_job,
+            self.poll_feeds,
             IntervalTrigger(seconds=int(FEEDS_CHECK_EVERY.total_seconds())),
             id="feeds",
             replace_existing=True,
@@ -115,7 +96,7 @@ class BriefbotScheduler:
             next_run_time=datetime.now(UTC),
         )
         self.scheduler.add_job(
-            sync_job,
+            self.sync,
             IntervalTrigger(seconds=int(SYNC_EVERY.total_seconds())),
             id="sync",
             replace_existing=True,
@@ -127,13 +108,11 @@ class BriefbotScheduler:
 
     async def shutdown(self) -> None:
         """Stop taking new runs and let the ones in flight finish (their claims stay claimable)."""
-        global _active
         self._stopping.set()
         self.scheduler.pause()  # no new runs; then the runs in flight finish, and only then the
         if self._inflight:  # scheduler stops: its asyncio executor cancels whatever still runs
             await asyncio.wait(set(self._inflight), timeout=30)
         self.scheduler.shutdown(wait=False)
-        _active = None
 
     # -- jobs -----------------------------------------------------------------------------------
 
@@ -153,7 +132,9 @@ class BriefbotScheduler:
             existing = self.scheduler.get_job(job_id)
             if existing is not None and repr(existing.trigger) == repr(trigger):
                 continue
-            self.scheduler.add_job(digest_job, trigger, args=[channel_id], id=job_id, replace_existing=True)
+            self.scheduler.add_job(
+                self.run_digest, trigger, args=[channel_id], id=job_id, replace_existing=True
+            )
 
     async def catch_up(self) -> CatchUp:
         """Post every digest whose time today has passed within the grace time and that is not sent.

@@ -311,6 +311,37 @@ async def test_two_schedulers_racing_post_each_digest_once(store: Store, url: st
     assert [d.status for d in ledger.deliveries(store, channel)] == ["sent"]
 
 
+async def test_two_schedulers_in_one_process_each_run_their_own_jobs(store: Store, clock: Clock) -> None:
+    """Each scheduler's jobs are its own bound methods: starting a second one in the same process
+    does not take the first one's jobs over (its posters, its platforms), and stopping one leaves
+    the other's jobs running."""
+    store.ingest(samples()[:2])
+    console = subscribed_channel(store, at="09:00")
+    slack = store.channel("slack", "CSECOND01")
+    subscribe(store, slack, digest_time="09:00", timezone="Europe/Berlin")
+    console_inbox, slack_inbox = Inbox(), Inbox()
+    with time_machine.travel(datetime(2026, 11, 24, 9, 1, tzinfo=BERLIN), tick=True):
+        first = instance(store, console_inbox, "first")
+        second = BriefbotScheduler(
+            store=store,
+            deliverer=Deliverer(store=store, posters={"slack": slack_inbox}, owner="second", retry_pause=0),
+            clock=lambda: datetime.now(UTC),
+        )
+        first.start()
+        second.start()
+        try:
+            for inbox in (console_inbox, slack_inbox):  # each one's first reconcile pass, at start
+                await asyncio.wait_for(inbox.arrived.wait(), timeout=20)
+        finally:
+            await second.shutdown()
+        assert first.scheduler.get_job("sync") is not None and first.scheduler.running
+        await first.shutdown()
+    assert [channel for channel, _ in console_inbox.posts] == ["newsroom"]
+    assert [channel for channel, _ in slack_inbox.posts] == ["CSECOND01"]
+    assert [d.status for d in ledger.deliveries(store, console)] == ["sent"]
+    assert [d.status for d in ledger.deliveries(store, slack)] == ["sent"]
+
+
 async def test_a_digest_due_while_an_instance_is_down_is_posted_by_another_once(
     store: Store, url: str, clock: Clock
 ) -> None:
