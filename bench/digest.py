@@ -61,13 +61,14 @@ from common import BBC, command_line, data_path, markdown_table, percentile, ver
 from databases import POSTGRES_URL, StepClock, analyze, postgres_schema
 from sqlalchemy import Engine, delete, event, select, text
 
-from bot.digest import Digest, compose
+from bot.digest import compose
 from storage.channels import follow, subscribe
 from storage.db import open_database
 from storage.documents import Document
 from storage.feedstore import add_feed
 from storage.models import ArticleRow, BriefRow, DeliveredArticleRow
 from storage.store import Store
+from storage.values import Digest
 from summarizer import SUMMARIZER_VERSION, Actor, Brief, Figure
 from summarizer.sentences import split_sentences
 

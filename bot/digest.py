@@ -10,58 +10,17 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import func, select
-
-from storage.models import ActorRow, ArticleRow, BriefRow, SourceRow
+from storage.digest_inputs import briefs_of, ranking_inputs
 from storage.store import Store
-from storage.values import Article
-from summarizer import Brief
+from storage.values import Article, Digest, DigestFigure, DigestStory
 
 MAX_STORIES = 6
 SENTENCES_PER_STORY = 2
 MAX_ACTORS = 8
 MAX_FIGURES = 5
-TOP_ACTORS_FOR_RANK = 3
-CHUNK = 10_000
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DigestStory:
-    title: str
-    url: str | None
-    summary: tuple[str, ...]
-    sources: int
-    article_ids: tuple[int, ...]
-    latest: datetime
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class DigestFigure:
-    text: str
-    sentence: str
-    story: str
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class Digest:
-    """One channel's digest for one local day."""
-
-    channel: int
-    day: date
-    timezone: str
-    stories: tuple[DigestStory, ...]
-    actors: tuple[str, ...]
-    figures: tuple[DigestFigure, ...]
-    article_ids: tuple[int, ...]  # every article this digest accounts for, shown or folded in
-    more_stories: int = 0
-
-    @property
-    def empty(self) -> bool:
-        return not self.article_ids
 
 
 def compose(
@@ -83,42 +42,20 @@ def compose(
             channel=channel_id, day=day, timezone=timezone, stories=(), actors=(), figures=(), article_ids=()
         )
     ids = [a.id for a in articles]
-    with store.sessions() as session:
-        # Ranking needs only each article's top actors' salience and its source; the briefs themselves
-        # are read for the few stories shown. A fixed number of statements, whatever the article count.
-        salience: dict[int, float] = defaultdict(float)
-        sources: dict[int, str] = {}
-        for chunk in chunked(ids):
-            for article_id, total in session.execute(
-                select(ActorRow.article_id, func.sum(ActorRow.salience))
-                .where(ActorRow.article_id.in_(chunk), ActorRow.rank < TOP_ACTORS_FOR_RANK)
-                .group_by(ActorRow.article_id)
-            ):
-                salience[article_id] = float(total or 0.0)
-            sources.update(
-                dict(
-                    session.execute(
-                        select(ArticleRow.id, SourceRow.location)
-                        .join(SourceRow, SourceRow.id == ArticleRow.source_id)
-                        .where(ArticleRow.id.in_(chunk))
-                    ).all()
-                )
-            )
-        by_story: dict[int, list[int]] = defaultdict(list)
-        meta = {a.id: a for a in articles}
-        for article in articles:
-            by_story[article.story_id if article.story_id is not None else -article.id].append(article.id)
-        ranked = sorted(
-            by_story.values(), key=lambda members: _story_rank(members, meta, salience, sources), reverse=True
-        )
-        shown = ranked[:max_stories]
-        leads = [max(members, key=lambda i: (salience.get(i, 0.0), -i)) for members in shown]
-        briefs = {
-            article_id: Brief.from_dict(data)
-            for article_id, data in session.execute(
-                select(BriefRow.article_id, BriefRow.data).where(BriefRow.article_id.in_(leads))
-            )
-        }
+    # Ranking needs only each article's top actors' salience and its source; the briefs themselves
+    # are read for the few stories shown.
+    inputs = ranking_inputs(store, ids)
+    salience, sources = inputs.salience, inputs.sources
+    by_story: dict[int, list[int]] = defaultdict(list)
+    meta = {a.id: a for a in articles}
+    for article in articles:
+        by_story[article.story_id if article.story_id is not None else -article.id].append(article.id)
+    ranked = sorted(
+        by_story.values(), key=lambda members: _story_rank(members, meta, salience, sources), reverse=True
+    )
+    shown = ranked[:max_stories]
+    leads = [max(members, key=lambda i: (salience.get(i, 0.0), -i)) for members in shown]
+    briefs = briefs_of(store, leads)
 
     stories: list[DigestStory] = []
     actor_weight: dict[str, float] = defaultdict(float)
@@ -166,7 +103,3 @@ def _story_rank(
     latest = max((meta[i].published_at or meta[i].fetched_at).timestamp() for i in members)
     return outlets, latest // 3600, max(salience.get(i, 0.0) for i in members)
 
-
-def chunked(ids: Sequence[int], size: int = CHUNK) -> list[Sequence[int]]:
-    """IN-lists in pieces: PostgreSQL takes at most 65,535 parameters in one statement."""
-    return [ids[i : i + size] for i in range(0, len(ids), size)]

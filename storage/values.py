@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 from summarizer import Brief
 
@@ -97,3 +97,40 @@ def parse_id(text: str) -> int | None:
         return None
     value = int(digits)
     return value if value <= MAX_ID else None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestStory:
+    """One story of a digest: its best member's title and first sentences, and how many outlets told it."""
+
+    title: str
+    url: str | None
+    summary: tuple[str, ...]
+    sources: int
+    article_ids: tuple[int, ...]
+    latest: datetime
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestFigure:
+    text: str
+    sentence: str
+    story: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Digest:
+    """One channel's digest for one local day."""
+
+    channel: int
+    day: date
+    timezone: str
+    stories: tuple[DigestStory, ...]
+    actors: tuple[str, ...]
+    figures: tuple[DigestFigure, ...]
+    article_ids: tuple[int, ...]  # every article this digest accounts for, shown or folded in
+    more_stories: int = 0
+
+    @property
+    def empty(self) -> bool:
+        return not self.article_ids

@@ -29,7 +29,6 @@ from bot.adapters.discord_bot import DiscordPoster
 from bot.adapters.slack_app import FILES_SCOPE, PRIVATE_CHART, slack_poster
 from bot.core import CommandCore, DigestReply, Incoming, Reply
 from bot.delivery import Deliverer
-from bot.digest import Digest, DigestStory
 from bot.render.blocks import to_messages as slack_messages
 from bot.render.chart import Chart, mentions_chart
 from bot.render.embeds import to_messages as discord_messages
@@ -38,6 +37,7 @@ from bot.runner import console_poster
 from bot.secrets import Secrets
 from storage.channels import subscribe
 from storage.store import Store
+from storage.values import Digest, DigestStory
 from tests import discord_api as fake_discord
 from tests.discord_api import FakeDiscordAPI
 from tests.harness_discord import open_harness as open_discord

@@ -25,7 +25,7 @@ from bot.cli import samples_dir
 from bot.core import CommandCore, DigestReply, Incoming, TextReply
 from bot.core.posting import PartlyPosted, Poster
 from bot.delivery import Deliverer
-from bot.digest import Digest, compose
+from bot.digest import compose
 from bot.render.chart import mentions_chart
 from bot.render.text import THREAD_MARK, render_text
 from bot.render.view import to_view
@@ -36,6 +36,7 @@ from storage.channels import get_channel, subscribe
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
+from storage.values import Digest
 from summarizer import Summarizer
 from tests.discord_api import FakeDiscordAPI, serve_discord_api
 from tests.slack_api import FakeSlackApi, fake_slack_api

@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 from bot.core.actor_commands import ACTOR_USAGE, TRENDING_USAGE, actor_replies, trending_replies
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
-from bot.digest import Digest, compose
+from bot.digest import compose
 from config import ChatSettings, StorageSettings
 from storage import chat_state, feedstore, ledger
 from storage.ask import ask
@@ -41,7 +41,7 @@ from storage.notices import FOLLOWS_NONE
 from storage.query import QueryError, parse_query
 from storage.search import search
 from storage.store import Store
-from storage.values import StoredBrief, parse_id
+from storage.values import Digest, StoredBrief, parse_id
 from storage.web import WebError, fetch_document
 
 

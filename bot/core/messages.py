@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from bot.digest import Digest
 from bot.render.chart import Chart
 from storage.actor_views import ActorView, Trending
-from storage.values import Answer, Article, SearchHit
+from storage.values import Answer, Article, Digest, SearchHit
 from summarizer import Brief
 
 

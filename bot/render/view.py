@@ -19,10 +19,9 @@ from bot.core.messages import (
     TextReply,
     TrendingReply,
 )
-from bot.digest import Digest, DigestStory
 from bot.render.chart import Chart
 from storage.actor_views import ActorFigure, ActorView
-from storage.values import Article, Citation
+from storage.values import Article, Citation, Digest, DigestStory
 from summarizer import Brief
 
 
