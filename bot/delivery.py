@@ -15,7 +15,7 @@ import contextlib
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.exc import DBAPIError
@@ -25,6 +25,7 @@ from bot.core.messages import DigestReply, Reply, TextReply
 from bot.core.posting import PartlyPosted, Poster
 from bot.digest import compose
 from bot.render.chart import Chart
+from bot.trigger import DailyAt
 from storage import ledger
 from storage.actor_views import trending
 from storage.channels import Channel, get_channel
@@ -45,13 +46,14 @@ def digest_date(now: datetime, digest_time: str, timezone: str) -> date:
 
     A bot back at 08:00 after missing yesterday's 09:00 posts *yesterday's* digest (once); today's
     comes at 09:00 as usual. A restart can never turn one day into two posts, since the date, not the
-    run, is what the ledger records.
+    run, is what the ledger records. The day's time is the trigger's (``DailyAt.fire_time_on``), so
+    a time a spring-forward gap swallows is due when the trigger fires, after the gap, not before.
     """
     zone = ZoneInfo(timezone)
     local = now.astimezone(zone)
     hour, minute = (int(part) for part in digest_time.split(":"))
-    scheduled = datetime.combine(local.date(), time(hour, minute), tzinfo=zone)
-    return local.date() if local >= scheduled else local.date() - timedelta(days=1)
+    scheduled = DailyAt(hour=hour, minute=minute, timezone=timezone).fire_time_on(local)
+    return local.date() if now >= scheduled else local.date() - timedelta(days=1)
 
 
 @dataclass

@@ -91,3 +91,14 @@ def test_digest_date_is_the_latest_scheduled_day() -> None:
     assert digest_date(datetime(2026, 11, 25, 23, 30, tzinfo=ZoneInfo("UTC")), "07:00", "Asia/Tokyo") == date(
         2026, 11, 26
     )
+
+
+def test_digest_date_agrees_with_the_trigger_when_a_spring_gap_swallows_the_time() -> None:
+    """02:30 does not exist in Berlin on 29 March 2026; the trigger fires at 03:30 that day, so at
+    03:10 the day's digest is not due yet (it was yesterday's), and at 03:31 it is."""
+    tz = ZoneInfo("Europe/Berlin")
+    trigger = DailyAt(hour=2, minute=30, timezone="Europe/Berlin")
+    fired = trigger.fire_time_on(datetime(2026, 3, 29, tzinfo=tz))
+    assert fired.astimezone(tz).strftime("%H:%M") == "03:30"
+    assert digest_date(datetime(2026, 3, 29, 3, 10, tzinfo=tz), "02:30", "Europe/Berlin") == date(2026, 3, 28)
+    assert digest_date(datetime(2026, 3, 29, 3, 31, tzinfo=tz), "02:30", "Europe/Berlin") == date(2026, 3, 29)
