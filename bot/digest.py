@@ -13,9 +13,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from storage.digest_inputs import briefs_of, ranking_inputs
+from storage.digest_inputs import RankingInputs, briefs_of, ranking_inputs
 from storage.store import Store
 from storage.values import Article, Digest, DigestFigure, DigestStory
+from summarizer import Brief
 
 MAX_STORIES = 6
 SENTENCES_PER_STORY = 2
@@ -45,25 +46,53 @@ def compose(
     # Ranking needs only each article's top actors' salience and its source; the briefs themselves
     # are read for the few stories shown.
     inputs = ranking_inputs(store, ids)
-    salience, sources = inputs.salience, inputs.sources
-    by_story: dict[int, list[int]] = defaultdict(list)
+    ranked = rank_stories(articles, inputs)
+    shown = ranked[:max_stories]
+    leads = [max(members, key=lambda i: (inputs.salience.get(i, 0.0), -i)) for members in shown]
     meta = {a.id: a for a in articles}
+    stories, actors, figures = tell(shown, leads, meta, inputs, briefs_of(store, leads))
+    return Digest(
+        channel=channel_id,
+        day=day,
+        timezone=timezone,
+        stories=stories,
+        actors=actors,
+        figures=figures,
+        article_ids=tuple(ids),
+        more_stories=max(0, len(ranked) - max_stories),
+    )
+
+
+def rank_stories(articles: Sequence[Article], inputs: RankingInputs) -> list[list[int]]:
+    """The articles' ids grouped by story (an article without one is a story of its own), the
+    stories in :func:`_story_rank`'s order, best first."""
+    by_story: dict[int, list[int]] = defaultdict(list)
     for article in articles:
         by_story[article.story_id if article.story_id is not None else -article.id].append(article.id)
-    ranked = sorted(
-        by_story.values(), key=lambda members: _story_rank(members, meta, salience, sources), reverse=True
+    meta = {a.id: a for a in articles}
+    return sorted(
+        by_story.values(),
+        key=lambda members: _story_rank(members, meta, inputs.salience, inputs.sources),
+        reverse=True,
     )
-    shown = ranked[:max_stories]
-    leads = [max(members, key=lambda i: (salience.get(i, 0.0), -i)) for members in shown]
-    briefs = briefs_of(store, leads)
 
+
+def tell(
+    shown: Sequence[Sequence[int]],
+    leads: Sequence[int],
+    meta: dict[int, Article],
+    inputs: RankingInputs,
+    briefs: dict[int, Brief],
+) -> tuple[tuple[DigestStory, ...], tuple[str, ...], tuple[DigestFigure, ...]]:
+    """The shown stories told by their lead article's brief, the key actors across them (weighed by
+    salience and by how many outlets told each story) and each story's first figure."""
     stories: list[DigestStory] = []
     actor_weight: dict[str, float] = defaultdict(float)
     figures: list[DigestFigure] = []
     for members, lead_id in zip(shown, leads, strict=True):
         lead = meta[lead_id]
         brief = briefs.get(lead_id)
-        outlets = {sources.get(i) or meta[i].url or f"#{i}" for i in members}
+        outlets = {inputs.sources.get(i) or meta[i].url or f"#{i}" for i in members}
         stories.append(
             DigestStory(
                 title=brief.title if brief else lead.title,
@@ -83,16 +112,7 @@ def compose(
                     DigestFigure(text=top.text, sentence=top.sentence_text, story=stories[-1].title)
                 )
     actors = tuple(name for name, _ in sorted(actor_weight.items(), key=lambda kv: -kv[1])[:MAX_ACTORS])
-    return Digest(
-        channel=channel_id,
-        day=day,
-        timezone=timezone,
-        stories=tuple(stories),
-        actors=actors,
-        figures=tuple(figures[:MAX_FIGURES]),
-        article_ids=tuple(ids),
-        more_stories=max(0, len(ranked) - max_stories),
-    )
+    return tuple(stories), actors, tuple(figures[:MAX_FIGURES])
 
 
 def _story_rank(
@@ -102,4 +122,3 @@ def _story_rank(
     outlets = len({sources.get(i) or meta[i].url or f"#{i}" for i in members})
     latest = max((meta[i].published_at or meta[i].fetched_at).timestamp() for i in members)
     return outlets, latest // 3600, max(salience.get(i, 0.0) for i in members)
-
