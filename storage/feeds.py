@@ -231,7 +231,8 @@ def html_to_text(markup: str) -> str:
         element.drop_tree()
     for element in root.iter():
         if isinstance(element.tag, str) and element.tag.lower() in _BLOCKS:
-            element.tail = "\n" + (element.tail or "")
+            # A tail may hold what an entity decoded to ("&#8;"): lxml parsed it, but refuses it back.
+            element.tail = "\n" + _NOT_XML.sub("", element.tail or "")
     return _paragraphs(str(root.text_content()))
 
 

@@ -366,6 +366,8 @@ RSS = "application/rss+xml"
 
 # Each feed that once raised out of poll_feed or gave what the store cannot keep, tried on every run.
 @example(Served(rss("", title="&#xD800;", prefix="\x00"), RSS))  # UnicodeEncodeError in feedparser
+# An HTML title whose entity decodes to a control character in an element's tail (lxml ValueError)
+@example(Served(rss("<item><title>&lt;p&gt;Paragraph.&lt;/p&gt;&amp;#8;</title></item>", prefix="\x00"), RSS))
 @example(Served(rss("", title="&#99999999;", prefix="\x00"), RSS))  # chr() arg not in range
 @example(Served(rss("<item><description><p>A paragraph.</p>\x0e</description></item>", prefix="\x00"), RSS))
 @example(Served(rss("<item><title>T</title><link>http://127.0.0.1:99999/a</link></item>"), RSS))
