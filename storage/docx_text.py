@@ -9,14 +9,20 @@ from __future__ import annotations
 
 import io
 import zipfile
+import zlib
 
 import docx
 from docx.opc.exceptions import PackageNotFoundError
+from lxml.etree import LxmlError  # type: ignore[import-untyped]
 
 from storage.office_text import OfficeText
 from summarizer.textfile import UnreadableFile
 
 BLOAT = 20  # the body's XML may unpack to this many times storage.max_bytes, not more (a zip bomb)
+# What python-docx, zipfile and lxml raise on a damaged file (a cut or altered archive, broken XML):
+# such a file is refused in one line, never a crash.
+DAMAGED: tuple[type[Exception], ...] = (PackageNotFoundError, zipfile.BadZipFile, zlib.error, LxmlError)
+DAMAGED += (KeyError, ValueError, AttributeError, TypeError, IndexError, EOFError, NotImplementedError)
 
 
 def read_docx(data: bytes, name: str, *, max_bytes: int) -> OfficeText:
@@ -31,7 +37,7 @@ def read_docx(data: bytes, name: str, *, max_bytes: int) -> OfficeText:
         found = [(p.style.name if p.style is not None else "", p.text) for p in document.paragraphs]
     except UnreadableFile:
         raise
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, AttributeError) as error:
+    except DAMAGED as error:
         raise UnreadableFile(f"{name}: damaged Word document ({type(error).__name__})") from None
     paragraphs = [(style or "", " ".join(text.split())) for style, text in found if text.strip()]
     title = " ".join(core_title.split()) if core_title and core_title.strip() else None

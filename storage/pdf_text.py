@@ -18,6 +18,8 @@ import io
 import math
 import re
 import statistics
+import struct
+import zlib
 from collections import Counter
 from collections.abc import Callable, Collection
 from typing import Any
@@ -37,6 +39,7 @@ SENTENCE_END = re.compile(r"[.!?:;…][\"'”’)\]]*$")
 # What pypdf raises on a malformed file besides its own errors: a damaged PDF is refused, never a crash.
 DAMAGED: tuple[type[Exception], ...] = (PyPdfError, ValueError, KeyError, TypeError, AttributeError)
 DAMAGED += (IndexError, RecursionError, OverflowError, ZeroDivisionError, AssertionError)
+DAMAGED += (NotImplementedError, zlib.error, struct.error, EOFError)  # an unknown filter, a broken stream
 HEADING_SCALE = 1.15  # a line drawn this much larger than the body's text is a heading
 TITLE_LINES = 3  # a title wraps over this many lines at the most
 TITLE_SEARCH = 12  # the title is among the first page's first lines
