@@ -33,6 +33,7 @@ from storage.netguard import Allowlist
 # 20 s and 150 MB (measured, tests/test_fuzz_feeds.py); real feeds list tens to hundreds.
 MAX_ENTRIES = 5000
 _ENTRY_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?(?:item|entry)[\s/>]")
+_ENTRY_TEXT = re.compile(_ENTRY_TAG.pattern.decode())
 # The widths of the columns a poll writes what it read to (sources.title, sources.etag,
 # sources.last_modified, articles.url): PostgreSQL refuses a longer value, which would end the poll.
 MAX_TITLE = 512
@@ -125,11 +126,29 @@ def parse_feed(fetched: Fetched) -> FeedResult:
 
 def _first_entries(body: bytes, count: int) -> bytes:
     """The body cut before its entry number ``count + 1`` (counting ``<item`` and ``<entry`` tags),
-    so that feedparser reads at most ``count`` entries; the cut feed is read as a broken one."""
+    so that feedparser reads at most ``count`` entries; the cut feed is read as a broken one. A feed
+    in UTF-16 or UTF-32 (two or four bytes a character) is cut on its text, in its own encoding."""
+    codec = _wide_codec(body)
+    if codec is not None:
+        text = body.decode(codec, errors="replace")
+        for number, wide in enumerate(_ENTRY_TEXT.finditer(text)):
+            if number == count:
+                return text[: wide.start()].encode(codec)
+        return body
     for number, tag in enumerate(_ENTRY_TAG.finditer(body)):
         if number == count:
             return body[: tag.start()]
     return body
+
+
+def _wide_codec(body: bytes) -> str | None:
+    """The encoding of a feed written two or four bytes a character, by its byte order mark or the
+    way its first "<?" is spelled (XML 1.0, appendix F); None for the one-byte encodings."""
+    if body[:4] in (b"\xff\xfe\x00\x00", b"\x00\x00\xfe\xff"):
+        return "utf-32"
+    if body[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        return "utf-16"
+    return {b"<\x00?\x00": "utf-16-le", b"\x00<\x00?": "utf-16-be"}.get(body[:4])
 
 
 def _fits(value: str | None, width: int) -> str | None:

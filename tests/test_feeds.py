@@ -8,7 +8,7 @@ import loopback
 import pytest
 from loopback import LoopbackServer, Reply, Seen
 
-from storage.feeds import FeedError, backoff_delay, html_to_text, parse_feed, poll_feed
+from storage.feeds import MAX_ENTRIES, FeedError, backoff_delay, html_to_text, parse_feed, poll_feed
 from storage.fetch import Fetched
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
@@ -224,3 +224,29 @@ def test_backoff_doubles_up_to_a_day() -> None:
     assert backoff_delay(3, base=10.0, cap=25.0) == 25.0
     with pytest.raises(ValueError, match="failures must be 0 or more"):
         backoff_delay(-1)
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-le", "utf-16-be", "utf-32"])
+def test_a_feed_in_utf16_or_utf32_is_read_up_to_its_first_entries_too(codec: str) -> None:
+    """The entry cap counts tags in the feed's text, not its bytes, so a feed two or four bytes a
+    character is cut as a one-byte one is (and still read, in its own encoding)."""
+    items = "".join(
+        f"<item><title>Item {n}</title><link>https://example.com/{n}</link></item>"
+        for n in range(MAX_ENTRIES + 40)
+    )
+    name = codec.upper().replace("-LE", "").replace("-BE", "")
+    declaration = f'<?xml version="1.0" encoding="{name}"?>'
+    text = f'{declaration}<rss version="2.0"><channel><title>Wide</title>{items}</channel></rss>'
+    fetched = Fetched(
+        url="https://example.com/feed.xml",
+        status=200,
+        content_type="application/rss+xml",
+        body=text.encode(codec),
+        etag=None,
+        last_modified=None,
+        not_modified=False,
+    )
+    result = parse_feed(fetched)
+    assert result.title == "Wide"
+    assert [e.title for e in result.entries[:2]] == ["Item 0", "Item 1"]
+    assert len(result.entries) == MAX_ENTRIES
