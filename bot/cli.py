@@ -359,6 +359,7 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
             markdown=args.markdown,
             prog=PROG,
             max_bytes=settings.storage.max_bytes,
+            read=read_file,
         )
         status = max(status, shown)
     if ids or urls:
@@ -370,6 +371,16 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             _print_stored(stored, args)
     return status
+
+
+def read_file(path: Path, max_bytes: int) -> tuple[str, str | None]:
+    """A file's text and title as ``briefbot ingest`` reads it: PDF, Word and HTML files by their
+    readers, with the same one-line refusals (``UnreadableFile``). Imported here, as the other
+    commands' storage modules are, so that ``briefbot --help`` does not load pypdf and python-docx."""
+    from storage.documents import read_document
+
+    document = read_document(path, max_bytes=max_bytes)
+    return document.text, document.title
 
 
 def _within_size(files: list[Path], settings: Settings) -> list[Path]:

@@ -5,12 +5,20 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from config import ConfigError, SummarizerSettings, load_settings
 from config.settings import SUMMARY_ALGORITHMS
-from summarizer.textfile import MAX_BYTES
+from summarizer.textfile import MAX_BYTES, read_text
+
+Reader = Callable[[Path, int], tuple[str, str | None]]
+"""Reads a file (within a size cap) into its text and title: ``briefbot brief`` passes one that reads
+PDF, Word and HTML files as ``briefbot ingest`` does; here, plain text without a title."""
+
+
+def read_plain(path: Path, max_bytes: int) -> tuple[str, str | None]:
+    return read_text(path, max_bytes=max_bytes), None
 
 
 def build_parser(prog: str = "python -m summarizer") -> argparse.ArgumentParser:
@@ -57,24 +65,25 @@ def brief_files(
     markdown: bool,
     prog: str,
     max_bytes: int = MAX_BYTES,
+    read: Reader = read_plain,
 ) -> int:
     """Print a brief per readable file; one error line per file that cannot be briefed."""
     from summarizer.nlp import ModelNotInstalled
     from summarizer.pipeline import EmptyText, Summarizer
     from summarizer.render import to_markdown, to_text
-    from summarizer.textfile import UnreadableFile, read_text
+    from summarizer.textfile import UnreadableFile
 
-    texts: list[tuple[Path, str]] = []
+    texts: list[tuple[Path, tuple[str, str | None]]] = []
     failed = 0
     for path in files:
         try:
-            texts.append((path, read_text(path, max_bytes=max_bytes)))
+            texts.append((path, read(path, max_bytes)))
         except UnreadableFile as error:
             print(f"{prog}: {error}", file=sys.stderr)
             failed += 1
     summarizer = Summarizer(settings=settings)
     try:
-        results = list(summarizer.brief_many(text for _, text in texts)) if texts else []
+        results = list(summarizer.brief_many(read for _, read in texts)) if texts else []
     except ModelNotInstalled as error:
         print(f"{prog}: {error}", file=sys.stderr)
         return 2

@@ -191,19 +191,37 @@ def test_documents_are_told_by_content_and_found_in_folders(tmp_path: Path) -> N
     assert [d.title for d in iter_documents([tmp_path / "unnamed"])] == [TITLE]
 
 
-def ingest(data: Path, *items: Path) -> subprocess.CompletedProcess[str]:
+def ingest(data: Path, *items: Path, command: str = "ingest") -> subprocess.CompletedProcess[str]:
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith("BRIEFBOT_")},
         "BRIEFBOT_DATA_DIR": str(data),
     }
     return subprocess.run(
-        [sys.executable, "-m", "bot.cli", "ingest", *map(str, items)],
+        [sys.executable, "-m", "bot.cli", command, *map(str, items)],
         capture_output=True,
         text=True,
         timeout=180,
         env=env,
         cwd=REPO,
     )
+
+
+def test_cli_brief_reads_pdf_and_docx_files_as_ingest_does(tmp_path: Path) -> None:
+    """``briefbot brief FILE`` (a brief without storing) through the same readers: the title read,
+    the furniture left out, an old .doc refused in one line while the other files are briefed."""
+    (tmp_path / "report.pdf").write_bytes(pdf_bytes())
+    (tmp_path / "report.docx").write_bytes(docx_bytes())
+    (tmp_path / "minutes.doc").write_bytes(OLD_WORD)
+    done = ingest(
+        tmp_path, *(tmp_path / n for n in ("report.pdf", "report.docx", "minutes.doc")), command="brief"
+    )
+    assert done.returncode == 1  # one file refused
+    assert done.stderr.strip().splitlines() == [
+        f"briefbot: {tmp_path / 'minutes.doc'}: an old Word 97-2003 (.doc) file: not read;"
+        " save it as .docx or PDF"
+    ]
+    assert done.stdout.count(TITLE) == 2 and BODY[0] in done.stdout
+    assert HEADER not in done.stdout and "Page 2 of 3" not in done.stdout
 
 
 def test_cli_ingest_stores_and_briefs_pdf_and_docx(tmp_path: Path) -> None:
