@@ -60,9 +60,9 @@ def extract_html(html: str | bytes, *, url: str | None = None) -> Extracted:
     Bytes are decoded with ``decode_body`` (charset from a ``<meta>`` tag, else UTF-8).
     """
     markup = decode_body(html, "text/html") if isinstance(html, bytes) else html
-    where = f" in {url}" if url else ""
+    # The reason only: the caller says which page or file it was, once.
     if not markup.strip():
-        raise ExtractError(f"no article text found{where} (the page is empty)")
+        raise ExtractError("no article text found (the page is empty)")
     document = trafilatura.bare_extraction(
         markup,
         url=url,
@@ -76,14 +76,14 @@ def extract_html(html: str | bytes, *, url: str | None = None) -> Extracted:
         date_extraction_params=dict(_DATE_PARAMS),
     )
     if not isinstance(document, Document):
-        raise ExtractError(f"no article text found{where}")
+        raise ExtractError("no article text found")
     title = _clean_line(document.title)
     paragraphs = [_clean_line(line) for line in (document.text or "").splitlines()]
     paragraphs = [p for p in paragraphs if p]
     if title and paragraphs and paragraphs[0].casefold() == title.casefold():
         paragraphs = paragraphs[1:]  # the headline, repeated as the text's first line
     if sum(len(p.split()) for p in paragraphs) < MIN_WORDS:
-        raise ExtractError(f"no article text found{where}")
+        raise ExtractError("no article text found")
     return Extracted(
         title=title or None,
         text="\n\n".join(paragraphs),

@@ -213,7 +213,7 @@ def test_deep_html_by_url_and_by_file_is_stored_or_refused_in_one_line(
     try:
         documents.append(fetch_document(url, settings))
     except WebError as error:
-        assert str(error) == f"{url}: no article text found in {url}"
+        assert str(error) == f"{url}: no article text found"  # the URL named once
     [from_file] = iter_documents([path])
     if isinstance(from_file, UnreadableFile):
         assert str(from_file) == f"{path}: no article text found"
