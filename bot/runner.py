@@ -20,6 +20,7 @@ from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from config import Settings
 from storage import actor_links, feedstore
+from storage.store import Store
 from summarizer.worker import ProcessSummarizer
 
 log = logging.getLogger(__name__)
@@ -107,8 +108,25 @@ async def run(
     store = open_store(settings, serving=not once)
     if not once:
         warm_up(store)  # before serving: a load mid-way holds up chat
+    say_what_upgrades_left(store)
+    deliverer = Deliverer(store=store)
+    core = CommandCore(
+        store=store,
+        storage_settings=settings.storage,
+        deliver=lambda channel_id, now: deliverer.deliver(channel_id, now, force=True),
+        max_pending=settings.chat.max_pending,
+    )
+    services = connect(chosen, deliverer, core, settings, secrets, stream)
+    scheduler = BriefbotScheduler(store=store, deliverer=deliverer, storage_settings=settings.storage)
+    if once:
+        return await run_once(scheduler, settings)
+    return await serve(scheduler, services, chosen, store)
+
+
+def say_what_upgrades_left(store: Store) -> None:
+    """One line each for what an upgrade left to do by hand, rather than minutes of work at start."""
     stale = store.count_stale_briefs()
-    if stale:  # after an upgrade: say so once, rather than re-brief for minutes before starting
+    if stale:
         print(
             f"briefbot: {stale} stored article(s) have no brief from this summarizer version; "
             "`briefbot db rebrief` writes them",
@@ -121,16 +139,21 @@ async def run(
             "`briefbot db link-actors` links them",
             file=sys.stderr,
         )
-    deliverer = Deliverer(store=store)
-    core = CommandCore(
-        store=store,
-        storage_settings=settings.storage,
-        deliver=lambda channel_id, now: deliverer.deliver(channel_id, now, force=True),
-        max_pending=settings.chat.max_pending,
-    )
+
+
+def connect(
+    chosen: list[str],
+    deliverer: Deliverer,
+    core: CommandCore,
+    settings: Settings,
+    secrets: Secrets,
+    stream: TextIO,
+) -> list[Callable[[], Awaitable[None]]]:
+    """Each chosen platform's poster given to the deliverer, and its chat service to start (only
+    when serving: ``--once`` needs the posters alone)."""
     if "console" in chosen:
         deliverer.posters["console"] = console_poster(stream)
-    services: list[Callable[[], Awaitable[None]]] = []  # started only when serving: --once needs posters
+    services: list[Callable[[], Awaitable[None]]] = []
     if "slack" in chosen:
         from bot.adapters.slack_app import run_slack, slack_poster
 
@@ -141,11 +164,17 @@ async def run(
 
         deliverer.posters["discord"] = discord_poster(secrets)
         services.append(lambda: run_discord(core, settings.discord, secrets))
+    return services
 
-    scheduler = BriefbotScheduler(store=store, deliverer=deliverer, storage_settings=settings.storage)
-    if once:
-        return await run_once(scheduler, settings)
 
+async def serve(
+    scheduler: BriefbotScheduler,
+    services: list[Callable[[], Awaitable[None]]],
+    chosen: list[str],
+    store: Store,
+) -> int:
+    """The scheduler and the chat services until a signal or a service's end; then the posts in
+    flight finish, the services stop, and a service's failure is the exit status."""
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGTERM, signal.SIGINT):
