@@ -14,7 +14,6 @@ import os
 import sqlite3
 import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,7 +178,6 @@ DEEP = {
 @pytest.mark.parametrize("name", DEEP)
 def test_html_nested_100000_deep_is_read_or_refused_in_one_line(name: str) -> None:
     markup = DEEP[name]
-    started = time.monotonic()
     try:
         extracted = extract_html(markup)
     except ExtractError as error:
@@ -188,7 +186,6 @@ def test_html_nested_100000_deep_is_read_or_refused_in_one_line(name: str) -> No
         assert SENTENCE.strip() in extracted.text
     summary = html_to_text(markup)  # the same markup as a feed entry's summary
     assert summary == "" or SENTENCE.strip() in summary
-    assert time.monotonic() - started < 20
 
 
 @pytest.fixture(scope="module")

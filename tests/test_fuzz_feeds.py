@@ -439,7 +439,7 @@ HUGE = huge_feed(100_000)
 # Run in a process of its own, so that its high-water mark of memory is this poll's alone: VmHWM, since
 # Linux carries ru_maxrss over from the parent (pytest) across exec.
 POLL_IN_A_CHILD = """
-import json, re, resource, sys, time
+import json, re, resource, sys
 from pathlib import Path
 from storage.feeds import poll_feed
 
@@ -449,17 +449,15 @@ def high_water_kb():
     return int(found.group(1)) if found else resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
 
 before = high_water_kb()
-started = time.monotonic()
 result = poll_feed(sys.argv[1], timeout=30, max_bytes=int(sys.argv[2]), allow=("127.0.0.1",))
 print(json.dumps({
-    "seconds": time.monotonic() - started,
     "grown_kb": high_water_kb() - before,
     "titles": [entry.title for entry in result.entries],
 }))
 """
 
 
-def test_a_feed_of_100000_items_within_the_cap_is_read_with_bounded_entries_in_bounded_time(
+def test_a_feed_of_100000_items_within_the_cap_is_read_with_bounded_entries_and_memory(
     server: LoopbackServer,
 ) -> None:
     url = server.reply("/huge.xml", HUGE, content_type="application/rss+xml")
@@ -473,7 +471,6 @@ def test_a_feed_of_100000_items_within_the_cap_is_read_with_bounded_entries_in_b
     assert child.returncode == 0, child.stderr
     polled = json.loads(child.stdout)
     assert polled["titles"] == [f"Item {i}" for i in range(MAX_ENTRIES)]  # the first ones: the newest
-    assert polled["seconds"] < 15, polled["seconds"]
     # The body (5.9 MB, held twice while it is read) and 5,000 entries; all 100,000 took 130 MB more.
     assert polled["grown_kb"] < 60_000, polled["grown_kb"]
 
