@@ -43,7 +43,6 @@ then the inserts and updates, each one statement), whatever the store holds; mea
 
 from __future__ import annotations
 
-import difflib
 from collections import Counter
 from collections.abc import Callable, Collection, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -57,6 +56,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session
 
 from storage.actor_kinds import actor_key
+from storage.actor_names import suggest
 from storage.models import (
     ActorAliasRow,
     ActorCorrectionRow,
@@ -806,30 +806,11 @@ def find_actor(session: Session, name: str) -> ActorEntityRow | None:
     ).first()
 
 
-def closest_names(session: Session, name: str, n: int = SUGGESTIONS) -> list[str]:
-    """Known actor names nearest to ``name`` (difflib), among those sharing a word's start with it."""
-    key = _query_key(name)
-    stems = {w[:3] for w in key.replace("-", " ").split() if len(w) >= 3} or {key[:2]}
-    known = session.scalars(
-        select(ActorEntityRow.name)
-        .where(
-            ActorEntityRow.id.in_(select(ActorRow.actor_id).where(ActorRow.actor_id.is_not(None))),
-            or_(*(func.lower(ActorEntityRow.name).contains(stem, autoescape=True) for stem in sorted(stems))),
-        )
-        .distinct()
-        .limit(5000)
-    ).all()
-    by_key: dict[str, str] = {}
-    for known_name in known:
-        by_key.setdefault(known_name.lower(), known_name)
-    return [by_key[k] for k in difflib.get_close_matches(key, list(by_key), n=n, cutoff=0.5)]
-
-
 def _require(session: Session, name: str) -> ActorEntityRow:
     actor = find_actor(session, name)
     if actor is not None:
         return actor
-    close = closest_names(session, name)
+    close = suggest(session, name, limit=SUGGESTIONS)  # the same as chat's `actor` suggests
     hint = f"; closest: {', '.join(close)}" if close else " (see: briefbot actors list)"
     raise UnknownActor(f"no actor named {name!r}{hint}")
 

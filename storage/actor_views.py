@@ -18,7 +18,6 @@ at 100,000 articles by ``bench/actors_scale.py``.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Collection, Iterable, Sequence
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from sqlalchemy.orm import InstrumentedAttribute, Session, aliased, defer
 
 from storage.actor_kinds import KEY_LENGTH
 from storage.actor_links import find_actor as linked_actor
+from storage.actor_names import QUOTES, display_names, mentions, name_key, starts_with, suggest
 from storage.models import (
     ActorEntityRow,
     ActorNameRow,
@@ -52,13 +52,7 @@ FIGURES_SHOWN = 5
 # stories that they would crowd out the people and organisations. ``kinds=None`` counts every kind.
 TRENDING_KINDS: tuple[str, ...] = ("person", "organization")
 MIN_TREND_STORIES = 2  # one story is an event, not a trend
-# Bounds on the names difflib compares with an unknown name: enough for the typos people make, few
-# enough that a 2-character prefix in a large store stays a millisecond's work.
-SUGGEST_CANDIDATES = 400
-SUGGEST_CUTOFF = 0.6
-PART_WEIGHT = 0.9  # a close part of a name ranks below a whole name as close
 COMPLETE_CANDIDATES = 200
-QUOTES = "\"'“”‘’«»„`"
 
 
 # -- values --------------------------------------------------------------------------------------------
@@ -130,12 +124,6 @@ class Trending:
 MARK = "~"  # actor_names keys that are the linker's notes (a shared surname, a first name), not names
 
 
-def name_key(name: str) -> str:
-    """A name as ``actor_names`` keys it: surrounding space and quotes gone (``actor "IDU"``),
-    inner whitespace made single spaces, lowercased."""
-    return " ".join(name.strip().strip(QUOTES).split()).lower()[:KEY_LENGTH]
-
-
 def find_actor(store: Store, name: str) -> KnownActor | None:
     """The actor ``name`` (its display name or any alias, in any case) means, or None.
 
@@ -162,56 +150,9 @@ def find_actor(store: Store, name: str) -> KnownActor | None:
 
 
 def suggest_actors(store: Store, name: str, *, limit: int = 3) -> tuple[str, ...]:
-    """The display names closest to an unknown ``name``, closest first (equally close: most
-    mentioned first).
-
-    difflib compares the name with a bounded set of known names: those beginning with the first two
-    letters of one of its words, or with such a word inside them ("Asad" finds "assad" and
-    "bashar al-assad"). A typo in the first two letters of every word of the name finds nothing.
-    """
-    key = name_key(name)
-    stems = sorted({word[:2] for word in re.findall(r"\w+", key) if len(word) >= 2})
-    if not stems or limit <= 0:
-        return ()
+    """The display names closest to an unknown ``name`` (``storage.actor_names.suggest``)."""
     with store.sessions() as session:
-        keys: dict[str, int] = {}
-        for stem in stems[:4]:
-            starts = select(ActorNameRow.key, ActorNameRow.actor_id).where(*_prefix(ActorNameRow.key, stem))
-            inside = select(ActorNameRow.key, ActorNameRow.actor_id).where(
-                or_(*(ActorNameRow.key.contains(f"{sep}{stem}", autoescape=True) for sep in " -"))
-            )
-            for query in (starts, inside):
-                keys.update(session.execute(query.limit(SUGGEST_CANDIDATES)).all())
-        scores: dict[int, float] = {}
-        for candidate, actor_id in keys.items():
-            score = closeness(key, candidate)
-            if score >= SUGGEST_CUTOFF and score > scores.get(actor_id, 0.0):
-                scores[actor_id] = score
-        best = sorted(scores, key=lambda i: -scores[i])[: limit * 3]
-        mentions = _mentions(session, best)
-        names = _names(session, best)
-    order = sorted(best, key=lambda i: (-round(scores[i], 2), -mentions.get(i, 0), names[i]))
-    return tuple(dict.fromkeys(names[i] for i in order))[:limit]
-
-
-def closeness(typed: str, known: str) -> float:
-    """How close a typed name is to a known one (0 to 1): difflib's ratio of the whole names, or
-    (a little less) of the typed words against as many consecutive words of the known name, so
-    "Dockworkers Unoin" is close to "international dockworkers union" and "Sato" to "helen sato"."""
-    whole = _ratio(typed, known)
-    count = len(typed.split())
-    words = known.split()
-    if count >= len(words):
-        return whole
-    runs = (" ".join(words[i : i + count]) for i in range(len(words) - count + 1))
-    return max(whole, PART_WEIGHT * max(_ratio(typed, run) for run in runs))
-
-
-def _ratio(a: str, b: str) -> float:
-    matcher = difflib.SequenceMatcher(a=a, b=b, autojunk=False)
-    if matcher.real_quick_ratio() < SUGGEST_CUTOFF or matcher.quick_ratio() < SUGGEST_CUTOFF:
-        return 0.0
-    return matcher.ratio()
+        return suggest(session, name, limit=limit)
 
 
 def complete_actor_names(store: Store, prefix: str, *, limit: int = 25) -> list[str]:
@@ -236,11 +177,11 @@ def complete_actor_names(store: Store, prefix: str, *, limit: int = 25) -> list[
                 .limit(limit)
             )
             ids = [actor_id for actor_id, _ in top if actor_id is not None]
-            names = _names(session, ids)
+            names = display_names(session, ids)
             return list(dict.fromkeys(names[i] for i in ids if i in names))
         starting = session.scalars(
             select(ActorNameRow.actor_id)
-            .where(*_prefix(ActorNameRow.key, key))
+            .where(*starts_with(ActorNameRow.key, key))
             .order_by(ActorNameRow.key)
             .limit(COMPLETE_CANDIDATES)
         ).all()
@@ -252,42 +193,13 @@ def complete_actor_names(store: Store, prefix: str, *, limit: int = 25) -> list[
         first = list(dict.fromkeys(starting))
         started = set(first)
         then = [i for i in dict.fromkeys(containing) if i not in started]
-        mentions = _mentions(session, [*first, *then])
-        names = _names(session, [*first, *then])
+        counted = mentions(session, [*first, *then])
+        names = display_names(session, [*first, *then])
     ordered = [
-        *sorted(first, key=lambda i: (-mentions.get(i, 0), names.get(i, ""))),
-        *sorted(then, key=lambda i: (-mentions.get(i, 0), names.get(i, ""))),
+        *sorted(first, key=lambda i: (-counted.get(i, 0), names.get(i, ""))),
+        *sorted(then, key=lambda i: (-counted.get(i, 0), names.get(i, ""))),
     ]
     return list(dict.fromkeys(names[i] for i in ordered if i in names))[:limit]
-
-
-def _prefix(column: Any, prefix: str) -> tuple[ColumnElement[bool], ...]:
-    """Conditions for "starts with ``prefix``" that a B-tree index serves on both databases under
-    any collation: a range on the column (which the index reads), checked by LIKE (which makes it
-    exact)."""
-    upper = prefix[:-1] + chr(ord(prefix[-1]) + 1)
-    return column >= prefix, column < upper, column.startswith(prefix, autoescape=True)
-
-
-def _mentions(session: Session, actor_ids: Collection[int]) -> dict[int, int]:
-    """Linked article rows per actor (the covering index on (actor_id, article_id))."""
-    if not actor_ids:
-        return {}
-    rows = session.execute(
-        select(ActorRow.actor_id, func.count())
-        .where(ActorRow.actor_id.in_(sorted(set(actor_ids))))
-        .group_by(ActorRow.actor_id)
-    )
-    return {actor_id: count for actor_id, count in rows if actor_id is not None}
-
-
-def _names(session: Session, actor_ids: Collection[int]) -> dict[int, str]:
-    if not actor_ids:
-        return {}
-    rows = session.execute(
-        select(ActorEntityRow.id, ActorEntityRow.name).where(ActorEntityRow.id.in_(sorted(set(actor_ids))))
-    )
-    return {actor_id: name for actor_id, name in rows}
 
 
 def known_actors(session: Session, actor_ids: Iterable[int]) -> dict[int, KnownActor]:

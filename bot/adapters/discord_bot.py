@@ -57,7 +57,8 @@ from bot.render.limits import ELLIPSIS, truncate
 from bot.render.view import View, to_view
 from bot.secrets import DISCORD_BOT_TOKEN, Secrets
 from config import ConfigError, DiscordSettings
-from storage.actor_views import complete_actor_names, name_key
+from storage.actor_names import name_key
+from storage.actor_views import complete_actor_names
 from storage.documents import document_from_bytes, too_large
 from storage.store import Store
 from summarizer.textfile import UnreadableFile
