@@ -7,7 +7,8 @@ so BBC articles (``../shared/data/bbc_news_summary.jsonl``, read at run time, no
 are typeset as reports with reportlab's platypus, by another library than the reader: a title in
 large print, a "1. Introduction" heading, the article's paragraphs wrapped in body text, a running
 header and a page number on every page, and in the ``front matter`` variant a table of contents and
-a preface first (``bench/report_leads.py``'s). A third of the files carry the real title in their
+a preface first (``bench/report_leads.py``'s); in ``two columns`` the long reports are set in two
+columns a page, as newsletters are. A third of the files carry the real title in their
 metadata, a third a template's ("Microsoft Word - report-template.docx"), a third none.
 
 Each file goes through the door a chat file takes (``document_from_bytes``) and is measured:
@@ -38,14 +39,14 @@ from report_leads import flat, foreign_share, preface, table_of_contents
 from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.pdfgen.canvas import Canvas
-from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer
+from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, SimpleDocTemplate, Spacer
 from rouge_score import rouge_scorer
 
 from config import StorageSettings
 from storage.documents import document_from_bytes
 from summarizer import Brief, Summarizer
 
-VARIANTS = ("plain", "front matter", "long")
+VARIANTS = ("plain", "front matter", "long", "two columns")
 CHAPTERS = 6  # articles of one category made one long report's chapters
 ORGANISATIONS = ("Northfield Policy Institute", "Coastal Research Unit", "Office for Regional Studies")
 TEMPLATE_TITLE = "Microsoft Word - report-template.docx"
@@ -75,7 +76,7 @@ def build(article: BbcArticle, variant: str, seed: int) -> Report:
     organisation = rng.choice(ORGANISATIONS)
     blocks: list[tuple[str, str]] = [("title", title_of(article))]
     toc, first_heading = table_of_contents(rng)
-    if variant == "long":  # its chapters' headings are the articles' titles
+    if variant in ("long", "two columns"):  # its chapters' headings are the articles' titles
         blocks += [("heading", "Summary"), ("body", " ".join(article.summary_sentences))]
         for title, text in zip(article.title.split(" | ")[1:], article.text.split("\n\n\n"), strict=True):
             blocks.append(("heading", title))
@@ -115,18 +116,32 @@ def typeset(report: Report) -> bytes:
     buffer = io.BytesIO()
     numbering = ("Page {}", "- {} -")[report.article.number % 2]
 
-    def furniture(canvas: Canvas, document: SimpleDocTemplate) -> None:
+    def furniture(canvas: Canvas, document: BaseDocTemplate) -> None:
         canvas.saveState()
         canvas.setFont("Helvetica", 8)
         canvas.drawString(document.leftMargin, A4[1] - 40, report.header)
         canvas.drawCentredString(A4[0] / 2, 30, numbering.format(canvas.getPageNumber()))
         canvas.restoreState()
 
-    document = SimpleDocTemplate(buffer, pagesize=A4, title=report.meta_title or "")
     styles = {"title": TITLE_STYLE, "heading": HEADING_STYLE, "body": BODY_STYLE}
     story = []
     for style, text in report.blocks:
         story += [Paragraph(escape(text), styles[style]), Spacer(1, 4)]
+    if (
+        report.variant == "two columns"
+    ):  # a newsletter's layout: the text flows down one column, then the next
+        document: SimpleDocTemplate | BaseDocTemplate = BaseDocTemplate(
+            buffer, pagesize=A4, title=report.meta_title or ""
+        )
+        width = (document.width - 18) / 2
+        columns = [
+            Frame(document.leftMargin + n * (width + 18), document.bottomMargin, width, document.height)
+            for n in range(2)
+        ]
+        document.addPageTemplates([PageTemplate(id="columns", frames=columns, onPage=furniture)])
+        document.build(story)
+        return buffer.getvalue()
+    document = SimpleDocTemplate(buffer, pagesize=A4, title=report.meta_title or "")
     document.build(story, onFirstPage=furniture, onLaterPages=furniture)
     return buffer.getvalue()
 
@@ -162,7 +177,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if len(g) == CHAPTERS
     ]
     for variant in VARIANTS:
-        chosen = longs if variant == "long" else articles
+        chosen = longs if variant in ("long", "two columns") else articles
         reports = [build(a, variant, seed=i) for i, a in enumerate(chosen)]
         started = time.perf_counter()
         files = [typeset(r) for r in reports]
