@@ -189,8 +189,8 @@ def join_lines(lines: list[str], *, headings: Collection[int] = ()) -> list[str]
             paragraphs.extend(p for p in (current, line) if p)
             current = ""
             continue
-        if current.endswith("-") and line[:1].islower():
-            current = current[:-1] + line
+        if current[-2:-1].isalpha() and current.endswith("-") and line[:1].islower():
+            current = current[:-1] + line  # a word hyphenated at the line's end ("harb-" "our")
         else:
             current = f"{current} {line}" if current else line
         if SENTENCE_END.search(line) or len(line) < 0.6 * typical:

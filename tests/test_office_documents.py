@@ -24,6 +24,7 @@ from reportlab.pdfgen import canvas
 
 from config import StorageSettings
 from storage.documents import Document, iter_documents, read_document
+from storage.pdf_text import join_lines
 from storage.web import WebError, fetch_document
 from summarizer.textfile import UnreadableFile
 
@@ -162,6 +163,18 @@ def test_pdf_title_and_headings_are_read_by_the_size_they_are_drawn_at(tmp_path:
         "Dredging of the eastern channel is expected to begin in March next year.",
         "Background",
         "Cargo volumes rose by twelve percent last year, driven by grain exports.",
+    ]
+
+
+def test_wrapped_lines_are_joined_and_only_a_word_cut_by_a_hyphen_is_mended() -> None:
+    lines = [
+        "The harbour board approved the new berth by a very fine margin -",
+        "a net gain for the port, said the chair, as the dredging of the east-",
+        "ern channel begins in March.",
+    ]
+    assert join_lines(lines) == [
+        "The harbour board approved the new berth by a very fine margin - a net gain for the port,"
+        " said the chair, as the dredging of the eastern channel begins in March."
     ]
 
 
