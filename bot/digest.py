@@ -46,10 +46,10 @@ def compose(
     # Ranking needs only each article's top actors' salience and its source; the briefs themselves
     # are read for the few stories shown.
     inputs = ranking_inputs(store, ids)
-    ranked = rank_stories(articles, inputs)
+    meta = {a.id: a for a in articles}
+    ranked = rank_stories(meta, inputs)
     shown = ranked[:max_stories]
     leads = [max(members, key=lambda i: (inputs.salience.get(i, 0.0), -i)) for members in shown]
-    meta = {a.id: a for a in articles}
     stories, actors, figures = tell(shown, leads, meta, inputs, briefs_of(store, leads))
     return Digest(
         channel=channel_id,
@@ -63,13 +63,12 @@ def compose(
     )
 
 
-def rank_stories(articles: Sequence[Article], inputs: RankingInputs) -> list[list[int]]:
-    """The articles' ids grouped by story (an article without one is a story of its own), the
-    stories in :func:`_story_rank`'s order, best first."""
+def rank_stories(meta: dict[int, Article], inputs: RankingInputs) -> list[list[int]]:
+    """The articles' ids (``meta``: the articles by id) grouped by story (an article without one is
+    a story of its own), the stories in :func:`_story_rank`'s order, best first."""
     by_story: dict[int, list[int]] = defaultdict(list)
-    for article in articles:
+    for article in meta.values():
         by_story[article.story_id if article.story_id is not None else -article.id].append(article.id)
-    meta = {a.id: a for a in articles}
     return sorted(
         by_story.values(),
         key=lambda members: _story_rank(members, meta, inputs.salience, inputs.sources),

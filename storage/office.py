@@ -25,7 +25,6 @@ MEDIA_TYPES = {
     DOCX_TYPE: DOCX,
     "application/msword": OLD_OFFICE,
 }
-SUFFIXES = {".pdf": PDF, ".docx": DOCX, ".doc": OLD_OFFICE}
 KINDS = (PDF, DOCX, OLD_OFFICE)  # what read_office answers for: a text, or the reason it has none
 COMPOUND_FILE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the signature of an OLE2 compound file
 LOOKS = {

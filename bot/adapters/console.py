@@ -61,18 +61,13 @@ def view_text(view: View, *, charts: Path | None = None) -> str:
     """The view as the terminal prints it: its text, then for each chart (a threaded digest's is in
     its thread) its alt text and, on a line of its own, the path it was written to (or why not)."""
     text = render_text(view)
-    for chart in _charts(view):
+    for chart in view.charts():
         try:
             where = str(save_chart(chart, charts))
         except OSError as error:
             where = f"(the chart could not be written: {error})"
         text = f"{text}\n\nChart: {chart.alt_text}\n{where}"
     return text
-
-
-def _charts(view: View) -> list[Chart]:
-    own = [view.chart] if view.chart is not None else []
-    return own + [chart for reply in view.thread for chart in _charts(reply)]
 
 
 async def chat(
@@ -113,7 +108,7 @@ async def chat(
         for reply in replies:
             view = to_view(reply)
             shown = render_text(view)
-            if view.has_chart:  # writing its file is disk work: off the event loop
+            if view.charts():  # writing its file is disk work: off the event loop
                 shown = await asyncio.to_thread(view_text, view, charts=charts)
             print(shown, file=stdout, flush=True)
             print(file=stdout)

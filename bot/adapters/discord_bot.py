@@ -23,7 +23,8 @@ long ago, restarts included. The click is answered as ``actor <name>`` from the 
 "Brief this", a message context-menu command, briefs the first link of the message it was used on:
 ``brief <url>`` answered ephemerally, with a "Share in channel" button (:class:`ShareButton`, dynamic
 as the actor buttons are, the article's id in its ``custom_id``) whose click posts ``brief <id>`` for
-the channel to see. Attachments are not read there yet: a message without a link gets :data:`NO_LINK`.
+the channel to see. A message with no link but an attachment has the attachment briefed; one with
+neither gets :data:`NO_LINK`.
 
 ``/brief file:<attachment>`` briefs a PDF, Word, text or HTML file: its size (``attachment.size``) is
 checked against ``storage.max_bytes`` before it is downloaded, then ``attachment.read()`` fetches it
@@ -410,8 +411,9 @@ class ShareButton(
         await client.share_brief(interaction, self.article_id)
 
 
-def actor_buttons(names: Sequence[str]) -> discord.ui.View:
-    """A row of :class:`ActorButton` for ``names`` (its first five), as a view to send with a message.
+def actor_buttons(names: Sequence[str], *, first: discord.ui.Item[Any] | None = None) -> discord.ui.View:
+    """A row of :class:`ActorButton` for ``names`` (its first five; four after ``first``, a button
+    that leads the row), as a view to send with a message.
 
     The view is stopped before it is sent, so discord.py keeps nothing for it: it would otherwise
     track it per message and, once it timed out (an ephemeral message's view after 15 minutes, at
@@ -419,7 +421,10 @@ def actor_buttons(names: Sequence[str]) -> discord.ui.View:
     Clicks are the registered class's to answer, for every message alike.
     """
     view = discord.ui.View(timeout=None)
-    for name in list(dict.fromkeys(n.strip() for n in names if n.strip()))[:BUTTONS_PER_ROW]:
+    if first is not None:
+        view.add_item(first)
+    room = BUTTONS_PER_ROW - len(view.children)
+    for name in list(dict.fromkeys(n.strip() for n in names if n.strip()))[:room]:
         view.add_item(ActorButton(name))
     view.stop()
     return view
@@ -430,14 +435,8 @@ def buttons_for(view: View, last: bool, *, share: int | None = None) -> discord.
     article id); discord.py's MISSING for every other message, and for a view with no button."""
     if not last or (not view.actor_links and share is None):
         return discord.utils.MISSING
-    if share is None:
-        return actor_buttons(view.actor_links)
-    buttons = discord.ui.View(timeout=None)
-    buttons.add_item(ShareButton(share))  # first: the reason the asker is shown this brief
-    for name in list(dict.fromkeys(n.strip() for n in view.actor_links if n.strip()))[: BUTTONS_PER_ROW - 1]:
-        buttons.add_item(ActorButton(name))
-    buttons.stop()  # as actor_buttons does: nothing kept per message
-    return buttons
+    # The share button first: it is the reason the asker is shown this brief.
+    return actor_buttons(view.actor_links, first=ShareButton(share) if share is not None else None)
 
 
 async def post_replies(

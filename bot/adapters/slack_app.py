@@ -26,7 +26,7 @@ typed by the clicker, shown to the clicker alone: the message is the channel's, 
 ``features.shortcuts``), briefs the first link of the message it was used on: ``brief <url>`` for the
 user who chose it, shown to them alone, as a click's answer is, with a "Share in channel" button
 (:func:`share_button`) whose click posts ``brief <id>`` of the stored article to the channel, for all.
-A message without a link gets :data:`NO_LINK`.
+A message with no link but a file has the file briefed; one with neither gets :data:`NO_LINK`.
 
 A file shared in a message that mentions the bot (a PDF, Word, text or HTML file) is briefed instead of
 the mention's command: the first file's size is checked against ``storage.max_bytes`` before anything
@@ -279,11 +279,9 @@ class _Bridge:
         except Exception:
             log.exception("briefing the file %r failed", file.get("name"))
             replies = [TextReply(text=FAILED, private=True)]
-        for reply in replies:
-            extra = share_button(reply.article.id) if share and isinstance(reply, BriefReply) else None
-            await self._post(
-                reply, incoming, thread_ts=thread_ts, respond=respond, private=private, extra=extra
-            )
+        await self._post_all(
+            replies, incoming, thread_ts=thread_ts, respond=respond, private=private, share=share
+        )
 
     async def on_actor_button(
         self, ack: AsyncAck, body: dict[str, Any], action: dict[str, Any], respond: AsyncRespond
@@ -398,6 +396,21 @@ class _Bridge:
         except Exception:
             log.exception("command %r failed", incoming.text)
             replies = [TextReply(text=FAILED, private=True)]
+        await self._post_all(
+            replies, incoming, thread_ts=thread_ts, respond=respond, private=private, share=share
+        )
+
+    async def _post_all(
+        self,
+        replies: Sequence[Reply],
+        incoming: Incoming,
+        *,
+        thread_ts: str | None,
+        respond: AsyncRespond | None,
+        private: bool,
+        share: bool,
+    ) -> None:
+        """Each reply posted in turn; with ``share``, a brief gets the button that shares it."""
         for reply in replies:
             extra = share_button(reply.article.id) if share and isinstance(reply, BriefReply) else None
             await self._post(

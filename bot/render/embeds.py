@@ -155,14 +155,8 @@ def to_messages(view: View) -> list[DiscordMessage]:
     # Where a reply cannot be threaded (an answer to a command), its thread's replies follow it.
     following = [message for reply in view.thread for message in to_messages(reply)]
     if not batches:
-        return (
-            [*messages, DiscordMessage(content=last_content), *following]
-            if last_content
-            else [
-                *messages,
-                *following,
-            ]
-        )
+        own = [DiscordMessage(content=last_content)] if last_content else []
+        return [*messages, *own, *following]
     messages.append(DiscordMessage(content=last_content, embeds=tuple(batches[0])))
     messages.extend(DiscordMessage(embeds=tuple(batch)) for batch in batches[1:])
     return [*messages, *following]

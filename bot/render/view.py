@@ -62,9 +62,10 @@ class View:
         """This view's own part, without the replies in its thread."""
         return replace(self, thread=()) if self.thread else self
 
-    @property
-    def has_chart(self) -> bool:
-        return self.chart is not None or any(reply.has_chart for reply in self.thread)
+    def charts(self) -> tuple[Chart, ...]:
+        """Its chart and its thread's, in posting order."""
+        own = (self.chart,) if self.chart is not None else ()
+        return (*own, *(chart for reply in self.thread for chart in reply.charts()))
 
 
 def _brief_section(
@@ -272,7 +273,8 @@ THREAD_TOP_TITLE = 120  # characters of the top story's title in a threaded dige
 
 
 def thread_heading(digest: Digest) -> str:
-    """ "Tuesday's digest: 7 stories, top: Dockworkers walk out at Halvern — in the thread." """
+    """ "Tuesday's digest: 7 stories, top: Dockworkers walk out at Halvern — the stories are in the
+    thread." """
     shown = len(digest.stories) + digest.more_stories
     top = digest.stories[0].title
     if len(top) > THREAD_TOP_TITLE:
