@@ -46,7 +46,22 @@ _REASON = re.compile(
     r"fears? (?:of|that|over)|concerns? (?:over|about|that)|in response to|aimed at)\b[^.;:!?]*",
     re.IGNORECASE,
 )
-_FILLER = frozenset({"the", "of", "de", "and"})
+_FILLER = frozenset({"the", "of", "de", "and", "mr", "mrs", "ms", "dr", "sir", "lord", "lady"})
+_CURRENCY_AFTER = re.compile(
+    r"\s?(?:p|pence|cents?|euros?|dollars?|pounds?|sterling|yen|yuan|rupees?|francs?|crowns?|kron[aeo]r?|"
+    r"roubles?|rubles?|baht|rand|pesos?|dinars?|riyals?|dirhams?|lira|shekels?|zloty)\b",
+    re.IGNORECASE,
+)
+_CURRENCY_IN = re.compile(r"[$£€¥]|\b(?:euros?|dollars?|pounds?|yen|yuan|rupees?|francs?|pence)\b", re.I)
+_PERCENT = re.compile(r"%|\bper ?cent\b|\bpercent(?:age points?)?\b", re.IGNORECASE)
+_TIME_UNIT = re.compile(
+    r"[\s-]?(?:seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?|centuries|seasons?)\b",
+    re.IGNORECASE,
+)
+_AGE_BEFORE = re.compile(r"(?:\baged?|\bage of|[A-Z][\w'’-]+,)\s*$")
+_AGE_AFTER = re.compile(r"^(?:[\s-]years?[\s-]old\b|-year-old|,)")
+_YEAR_ONLY = re.compile(r"(?:19|20)\d\d")
+_FOLLOWING = 2  # words after a figure that say what it counts
 _PROPER = re.compile(
     r"(?<![\w'’])(?:[A-Z][\w'’&.-]*|[A-Z]{2,})(?:\s+(?:of\s+|de\s+|the\s+)?[A-Z][\w'’&.-]*)*"
 )
@@ -59,11 +74,46 @@ def answer_part(
     question: Question, sentence: str, position: int, brief: Brief | None
 ) -> tuple[int, int] | None:
     """Where, in ``sentence`` (the article's sentence at ``position``), the kind of thing the
-    question asks for stands, if it holds one the question does not already name."""
-    for start, end in _candidates(question, sentence, position, brief):
-        if not _asked_already(question, sentence[start:end]):
-            return start, end
-    return None
+    question asks for stands, if it holds one the question does not already name. Of several
+    figures, the one the question's words follow ("37 *homes*" for "how many homes"), else the first."""
+    found = [
+        (start, end)
+        for start, end in _candidates(question, sentence, position, brief)
+        if not _asked_already(question, sentence[start:end])
+        and _is_wanted(question.wants, sentence, start, end)
+    ]
+    if question.kind == "number":
+        asked = set(question.terms)
+        for start, end in found:
+            following = re.split(r"[,.;:!?()]", sentence[end:], maxsplit=1)[0].split()[:_FOLLOWING]
+            if asked & set(sentence_terms(" ".join([sentence[start:end], *following]))):
+                return start, end
+    return found[0] if found else None
+
+
+def _is_wanted(wants: str, sentence: str, start: int, end: int) -> bool:
+    """Whether the figure at ``sentence[start:end]`` is what the question's words ask for: "how old"
+    is answered by an age ("Brown, 42,", "aged 42", "a 42-year-old"), not by "160m euros"; "how much
+    did it cost" by a sum, "how many" by a count, neither a sum nor a share, "how long" by a span
+    of time. Read from the figure and the words around it, since a brief's figure is cut to its
+    digits as often as not."""
+    if wants in ("", "person"):
+        return True
+    part, before, after = sentence[start:end], sentence[:start], sentence[end:]
+    money = bool(_CURRENCY_IN.search(part) or _CURRENCY_AFTER.match(after) or before.endswith(tuple("$£€¥")))
+    percent = bool(_PERCENT.search(part) or _PERCENT.match(after.lstrip()))
+    if wants == "money":
+        return money
+    if wants == "percent":
+        return percent
+    if wants == "count":  # nor a year, nor a day of the month ("August 3")
+        dated = any(m.start() <= start and end <= m.end() for m in _DATE.finditer(sentence))
+        return not money and not percent and not dated and not _YEAR_ONLY.fullmatch(part.strip())
+    if wants == "duration":
+        return bool(_TIME_UNIT.search(part) or _TIME_UNIT.match(after))
+    if wants == "age":
+        return "year-old" in part or bool(_AGE_AFTER.match(after) and _AGE_BEFORE.search(before))
+    return True
 
 
 def _candidates(
@@ -71,7 +121,8 @@ def _candidates(
 ) -> Iterator[tuple[int, int]]:
     kind = question.kind
     if kind in ACTOR_KINDS_FOR:
-        yield from _actor_spans(sentence, position, brief, ACTOR_KINDS_FOR[kind])
+        kinds = frozenset({"person"}) if question.wants == "person" else ACTOR_KINDS_FOR[kind]
+        yield from _actor_spans(sentence, position, brief, kinds)
         if kind == "where":  # "in Tokyo", "at Cedar Hollow High School"; after "to", only a known place
             for m in _PLACE_AFTER.finditer(sentence):  # ("troops to Syria", not "according to the Journal")
                 if m.group(1).lower() != "to" or in_gazetteer(m.group(2), cities=True):

@@ -32,13 +32,15 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         re.compile(
             r"^(?:(?:by|to|at|for|of) )?(?:how (?:many|much|big|large|long|far|old|high|low|fast|"
             r"often|tall|heavy|deep|wide)|what (?:percentage|proportion|share|fraction|amount|number|"
-            r"sum|price|figure|total|value|rate)|which (?:percentage|figure|amount))\b"
+            r"sum|price|figure|total|value|rate|bail|fine|fee|salary|score)|which (?:percentage|figure|"
+            r"amount))\b"
         ),
     ),
     (
         "when",
         re.compile(
-            r"^(?:(?:in|on|by|since|until|from) )?(?:when|what (?:year|date|day|month|time)|"
+            r"^(?:(?:in|on|by|since|until|from) )?(?:when|"
+            r"what (?:exact |precise )?(?:year|date|day|month|time)|"
             r"which (?:year|date|day|month))\b"
         ),
     ),
@@ -63,6 +65,39 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# Within a type, what the question's words say the answer is: "how old" wants an age, not any
+# figure; "who's the chief executive" a person, not a company. Checked in order, the first that
+# matches decides; a question none matches wants anything of its type.
+_WANTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("number", "age", re.compile(r"^(?:(?:at|by) )?(?:how old|what age)\b")),
+    ("number", "duration", re.compile(r"^(?:for )?how long\b")),
+    ("number", "percent", re.compile(r"^(?:by )?what (?:percentage|proportion|share|fraction)\b")),
+    ("number", "count", re.compile(r"^how many\b(?!.*\b(?:pounds|dollars|euros|percent)\b)")),
+    (
+        "number",
+        "money",
+        re.compile(
+            r"^(?:(?:for|at) )?(?:how much\b(?!.*\b(?:grow|grew|rise|rose|fall|fell|drop|dropped|"
+            r"increase|increased|decrease|decreased|climb|climbed|shrink|shrank|of)\b)(?=.*\b(?:cost|costs|"
+            r"pay|paid|pays|bid|earn|earned|earns|spend|spent|worth|charge|charged|charges|fetch|"
+            r"fetched|raise|raised|invest|invested|money|salary|price|fee|fees|profit|profits|revenue|"
+            r"owe|owed|fine|fined|compensation|bonus|make|made|makes|lose|lost|take|took|sell for|sold for|"
+            r"get|got|receive|received|award|awarded|prize)\b)|what (?:sum|price|bail|fine|fee|salary)\b)"
+        ),
+    ),
+    (
+        "who",
+        "person",
+        re.compile(
+            r"^(?:(?:to|by|for|with|from) )?who(?:'s|’s| is| was| will be| has been| had been| were)?"
+            r"\b.*\b(?:"
+            r"ceo|chief executive|chairman|chairwoman|lawyer|lawyers|solicitor|attorney|director|"
+            r"minister|manager|coach|captain|boss|founder|editor|presenter|spokesman|spokeswoman|"
+            r"governor|mayor|judge|directed|chairs|chaired|replaced|succeeded|founded|hosted|"
+            r"presented|starred|coaches|coached|manages|managed|play|plays|played|sang|wrote)\b"
+        ),
+    ),
+)
 # What each type wants the answer to hold (the kinds of the brief's actors that count as it).
 ACTOR_KINDS_FOR = {
     "who": frozenset({"person", "organization", "group"}),
@@ -78,11 +113,13 @@ class Question:
     terms: tuple[str, ...]  # stemmed content words, in order, each once
     surface: tuple[str, ...]  # one typed form per term, for the database's own stemmer
     names: frozenset[str] = frozenset()  # the terms that are names
+    wants: str = ""  # within its kind: age | duration | percent | count | money | person, or any
 
 
 def parse_question(text: str) -> Question:
     lowered = " ".join(text.lower().split())
     kind = next((name for name, pattern in _TYPES if pattern.match(lowered)), "other")
+    wants = next((w for k, w, pattern in _WANTS if k == kind and pattern.match(lowered)), "")
     lex = lexicon()
     typed = words(text)
     terms: dict[str, str] = {}
@@ -98,7 +135,12 @@ def parse_question(text: str) -> Question:
         if any(c.isupper() for c in word) and (i > 0 or word.isupper()):
             names.add(term)
     return Question(
-        text=text, kind=kind, terms=tuple(terms), surface=tuple(terms.values()), names=frozenset(names)
+        text=text,
+        kind=kind,
+        terms=tuple(terms),
+        surface=tuple(terms.values()),
+        names=frozenset(names),
+        wants=wants,
     )
 
 

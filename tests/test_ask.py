@@ -67,6 +67,10 @@ def first(store: Store, question: str) -> str:
         ("Where were evacuation centers opened?", "**Cedar Hollow High School**"),
         # why: the reason
         ("Why did the dockworkers strike?", "**after"),
+        # how old: the age, not the first figure of the sentence
+        ("How old is Linda Farrow?", "Linda Farrow, **71**"),
+        # of a sentence's figures, the one that counts what was asked about
+        ("How many homes did the fire destroy?", "**at least 37 homes**"),
     ],
 )
 def test_paraphrased_questions_are_answered_with_the_answer_in_bold(
@@ -155,6 +159,38 @@ def test_the_answer_part_is_what_the_question_does_not_already_name() -> None:
     assert sentence[start:end] == "12"
 
 
+@pytest.mark.parametrize(
+    ("question", "sentence", "part"),
+    [
+        # an age, not the sum beside it; none when the sentence gives no age
+        ("How old is Emilio Botin?", "Mr Botin, 70, approved payouts of 160m euros.", "70"),
+        ("How old is Emilio Botin?", "Mr Botin approved payouts of 160m euros.", None),
+        ("how old was she?", "The 22-year-old student asked Mr Blair.", "22-year-old"),
+        # a sum for what something cost, not its length
+        ("How much did the film cost to make?", "The film, shot in 40 days, cost $7m.", "$7m"),
+        ("How much did the film cost to make?", "The film was shot in 40 days.", None),
+        # a count: neither a share nor a day of the month
+        ("How many branches does Barclays have?", "Earnings rose 25% across its branches.", None),
+        ("How many people left?", "On August 3, 8,500 people left.", "8,500"),
+        # a span of time
+        ("How long will the strike last?", "The 3,200 workers will stay out for two weeks.", "two"),
+        # a person for a role, though a company is named too; "Mr Botin" is who was asked about
+        ("who's the chief executive of Delta?", "Comair and Jerry Grinstein run Delta.", "Jerry Grinstein"),
+        ("Who is Emilio Botin's lawyer?", "Mr Botin's lawyer introduced new documents.", None),
+    ],
+)
+def test_the_answer_part_is_what_the_question_asks_for(
+    question: str, sentence: str, part: str | None
+) -> None:
+    actors = (
+        Actor(name="Emilio Botin", kind="person", mentions=2, sentences=(0,), aliases=("Mr Botin", "Botin")),
+        Actor(name="Comair", kind="organization", mentions=1, sentences=(0,)),
+        Actor(name="Jerry Grinstein", kind="person", mentions=1, sentences=(0,)),
+    )
+    found = answer_part(parse_question(question), sentence, 0, Brief(title="", summary=(), actors=actors))
+    assert (sentence[found[0] : found[1]] if found else None) == part
+
+
 def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
     question = parse_question("Who leads the IDU’s local branch in Halvern?")
     assert question.kind == "who"
@@ -167,6 +203,20 @@ def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
     assert parse_question("Which company bought the unit?").kind == "entity"
     assert parse_question("Why did shares fall?").kind == "why"
     assert parse_question("What did she say?").kind == "other"
+    assert parse_question("what exact date in July is Parmalat supposed to relist?").kind == "when"
+    assert parse_question("What bail was set for Suge Knight?").kind == "number"
+    wants = {
+        "How old is Emilio Botin?": "age",
+        "how long will the strike last?": "duration",
+        "What percentage of voters backed it?": "percent",
+        "How many cars did Renault sell?": "count",
+        "How much did Sideways cost to make?": "money",
+        "by how much did sales grow?": "",  # a sum or a share
+        "how much of the market does it hold?": "",
+        "Who's the chief executive of Delta?": "person",
+        "who bought Glenmorangie?": "",  # a person or a company
+    }
+    assert {q: parse_question(q).wants for q in wants} == wants
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
