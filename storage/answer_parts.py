@@ -97,7 +97,7 @@ def _is_wanted(wants: str, sentence: str, start: int, end: int) -> bool:
     did it cost" by a sum, "how many" by a count, neither a sum nor a share, "how long" by a span
     of time. Read from the figure and the words around it, since a brief's figure is cut to its
     digits as often as not."""
-    if wants in ("", "person"):
+    if wants in ("", "person", "name"):
         return True
     part, before, after = sentence[start:end], sentence[:start], sentence[end:]
     money = bool(_CURRENCY_IN.search(part) or _CURRENCY_AFTER.match(after) or before.endswith(tuple("$£€¥")))
@@ -127,7 +127,7 @@ def _candidates(
             for m in _PLACE_AFTER.finditer(sentence):  # ("troops to Syria", not "according to the Journal")
                 if m.group(1).lower() != "to" or in_gazetteer(m.group(2), cities=True):
                     yield m.start(2), m.end(2)
-        elif brief is None or not brief.actors:
+        elif brief is None or not brief.actors or question.wants == "name":  # a title: "Encore"
             yield from ((m.start(), m.end()) for m in _PROPER.finditer(sentence) if m.start() > 0)
     elif kind == "number":
         if brief is not None:

@@ -62,6 +62,8 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"agency|union|side|manager|chief|executive|rival|boss|politician|leader|official|star|"
             r"director|coach|brand|retailer|maker|giant|operator|broadcaster|studio|label|show|"
             r"programme|service|website|game|console|product|award|prize|title|nation|nations)\b"
+            r"|^(?:(?:to|by|for|with|from|in|at|on) )?which (?!is\b|are\b|was\b|were\b|of\b)[a-z]"
+            r"|^what(?:'s|’s| is| was| are| were| will be)? (?:the names? of\b|.*\bcalled\b)"
         ),
     ),
 )
@@ -69,6 +71,7 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # figure; "who's the chief executive" a person, not a company. Checked in order, the first that
 # matches decides; a question none matches wants anything of its type.
 _WANTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
+    ("entity", "name", re.compile(r"^what\b")),  # "what's the name of ...", "what's it called"
     ("number", "age", re.compile(r"^(?:(?:at|by) )?(?:how old|what age)\b")),
     ("number", "duration", re.compile(r"^(?:for )?how long\b")),
     ("number", "percent", re.compile(r"^(?:by )?what (?:percentage|proportion|share|fraction)\b")),
@@ -113,7 +116,7 @@ class Question:
     terms: tuple[str, ...]  # stemmed content words, in order, each once
     surface: tuple[str, ...]  # one typed form per term, for the database's own stemmer
     names: frozenset[str] = frozenset()  # the terms that are names
-    wants: str = ""  # within its kind: age | duration | percent | count | money | person, or any
+    wants: str = ""  # within its kind: age | duration | percent | count | money | person | name, or any
 
 
 def parse_question(text: str) -> Question:

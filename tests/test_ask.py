@@ -177,6 +177,16 @@ def test_the_answer_part_is_what_the_question_does_not_already_name() -> None:
         # a person for a role, though a company is named too; "Mr Botin" is who was asked about
         ("who's the chief executive of Delta?", "Comair and Jerry Grinstein run Delta.", "Jerry Grinstein"),
         ("Who is Emilio Botin's lawyer?", "Mr Botin's lawyer introduced new documents.", None),
+        # a name, which a brief may not hold among its actors: a title
+        (
+            "what's the name of Eminem's latest album?",
+            "Eminem's latest album Encore topped the chart.",
+            "Encore",
+        ),
+        ("what's the name of Eminem's latest album?", "Eminem's latest album topped the chart.", None),
+        # "which <noun>" asks for a named thing: an actor, not any word
+        ("Which company runs Delta's regional flights?", "Comair runs them for Delta.", "Comair"),
+        ("which restaurant had they eaten at?", "They had just eaten at a restaurant.", None),
     ],
 )
 def test_the_answer_part_is_what_the_question_asks_for(
@@ -205,6 +215,9 @@ def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
     assert parse_question("What did she say?").kind == "other"
     assert parse_question("what exact date in July is Parmalat supposed to relist?").kind == "when"
     assert parse_question("What bail was set for Suge Knight?").kind == "number"
+    assert parse_question("which Moscow prison is he held in?").kind == "entity"  # any "which <noun>"
+    assert parse_question("Which is ABN Amro's largest market?").kind == "other"
+    assert parse_question("Why was Rinus Michels called 'the General'?").kind == "why"
     wants = {
         "How old is Emilio Botin?": "age",
         "how long will the strike last?": "duration",
@@ -215,6 +228,8 @@ def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
         "how much of the market does it hold?": "",
         "Who's the chief executive of Delta?": "person",
         "who bought Glenmorangie?": "",  # a person or a company
+        "What is India's state-owned flag carrier called?": "name",
+        "what are the names of the traders?": "name",
     }
     assert {q: parse_question(q).wants for q in wants} == wants
 
