@@ -20,6 +20,7 @@ from urllib.parse import urlencode
 from bot.logs import configure_logging
 from config import ConfigError, Settings, load_settings
 from config.settings import unknown_variables
+from storage.values import is_id, is_url, parse_id  # plain values: no database, no network
 from summarizer.cli import add_brief_options, brief_files
 
 if TYPE_CHECKING:  # the store is imported by the commands that use it, not at start-up
@@ -37,8 +38,21 @@ def samples_dir() -> Path:
     return Path(__file__).resolve().parent / "samples"
 
 
-def is_url(text: str) -> bool:
-    return text.startswith(("http://", "https://"))
+MAX_LIMIT = 10_000  # rows one listing may ask for
+MAX_PAGE = 100_000  # pages of a search: the offset stays far inside the databases' integers
+
+
+def between(low: int, high: int) -> Callable[[str], int]:
+    """An argparse type: a whole number from ``low`` to ``high``, else argparse's one-line usage error
+    (a 30-digit ``--limit`` reached the database, which cannot hold it, and raised)."""
+
+    def parse(text: str) -> int:
+        value = parse_id(text) if text.strip().isascii() else None
+        if value is None or not low <= value <= high:
+            raise argparse.ArgumentTypeError(f"a whole number from {low:,} to {high:,}, not {text!r}")
+        return value
+
+    return parse
 
 
 def add_config_option(parser: argparse.ArgumentParser) -> argparse.ArgumentParser:
@@ -102,8 +116,8 @@ def build_parser() -> argparse.ArgumentParser:
         'actor:"Bashar al-Assad" source:reuters',
     )
     search.add_argument("query", nargs="+")
-    search.add_argument("--limit", type=int, default=5)
-    search.add_argument("--page", type=int, default=1)
+    search.add_argument("--limit", type=between(1, MAX_LIMIT), default=5)
+    search.add_argument("--page", type=between(1, MAX_PAGE), default=1)
     search.add_argument("--json", action="store_true")
 
     ask = commands.add_parser("ask", help="answer a question from stored articles, with citations")
@@ -120,7 +134,7 @@ def build_parser() -> argparse.ArgumentParser:
     trending.add_argument("period", nargs="?", default="", help="7d (default), 2w, 30d")
     articles = commands.add_parser("articles", help="list stored articles, newest first")
     articles.add_argument("--since", metavar="WHEN", help="7d, 24h, 2024-05-01 ...")
-    articles.add_argument("--limit", type=int, default=20)
+    articles.add_argument("--limit", type=between(1, MAX_LIMIT), default=20)
     articles.add_argument("--json", action="store_true")
 
     feeds = commands.add_parser("feeds", help="manage RSS/Atom feeds")
@@ -199,7 +213,7 @@ def add_actors_parser(commands: Any) -> None:
     actions = actors.add_subparsers(dest="actors_command", metavar="ACTION", required=True)
     listing = actions.add_parser("list", help="the actors the most articles name")
     listing.add_argument("--kind", choices=("person", "organization", "place", "group"))
-    listing.add_argument("--limit", type=int, default=50)
+    listing.add_argument("--limit", type=between(1, MAX_LIMIT), default=50)
     listing.add_argument("--json", action="store_true")
     show = actions.add_parser("show", help="an actor: kind, aliases, articles and stories")
     show.add_argument("name", nargs="+")
@@ -344,9 +358,9 @@ def cmd_ingest(args: argparse.Namespace, settings: Settings) -> int:
 
 def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
     summarizer_settings = summarizer_overrides(args, settings)
-    if not any(item.isdigit() or is_url(item) or Path(item).exists() for item in args.items):
+    if not any(is_id(item) or is_url(item) or _is_path(item) for item in args.items):
         return _brief_by_title(args, dataclasses.replace(settings, summarizer=summarizer_settings))
-    ids = [item for item in args.items if item.isdigit() and not Path(item).exists()]
+    ids = [item for item in args.items if is_id(item) and not _is_path(item)]
     urls = [item for item in args.items if is_url(item)]
     named = [Path(item) for item in args.items if item not in ids and item not in urls]
     files = _within_size(named, settings)
@@ -371,6 +385,15 @@ def cmd_brief(args: argparse.Namespace, settings: Settings) -> int:
                 continue
             _print_stored(stored, args)
     return status
+
+
+def _is_path(item: str) -> bool:
+    """Whether ``item`` names something on disk; a name the file system cannot hold (too long, a NUL)
+    names nothing, so the words are read as a title instead."""
+    try:
+        return Path(item).exists()
+    except (OSError, ValueError):
+        return False
 
 
 def read_file(path: Path, max_bytes: int) -> tuple[str, str | None]:
@@ -428,39 +451,32 @@ def _print_stored(stored: Any, args: argparse.Namespace) -> None:
 
 def _brief_by_title(args: argparse.Namespace, settings: Settings) -> int:
     """``briefbot brief council light rail``: the newest stored article whose title holds those words."""
-    store = _store(settings)
+    from storage.brief_lookup import by_title
+
     words = " ".join(args.items)
-    matches = store.find_by_title(words)
-    if not matches:
+    found = by_title(_store(settings), words)
+    if found.stored is None:
         print(
             f"{PROG}: no file, id or stored title matches {words!r} (see: briefbot articles)", file=sys.stderr
         )
         return 1
-    _print_stored(store.get(matches[0].id), args)
-    if len(matches) > 1 and not args.json:
-        others = ", ".join(f"#{a.id} {a.title}" for a in matches[1:])
+    _print_stored(found.stored, args)
+    if found.also and not args.json:
+        others = ", ".join(f"#{a.id} {a.title}" for a in found.also)
         print(f"\n(also matching: {others})")
     return 0
 
 
 def _stored_brief(store: Any, settings: Settings, item: str) -> Any:
-    from storage.web import WebError, fetch_document
+    """The brief of an id or a URL (stored first), as chat's ``brief`` finds it; else one line on stderr."""
+    from storage.brief_lookup import find_brief
 
-    if item.isdigit():
-        stored = store.get(int(item))
-        if stored is None:
-            print(f"{PROG}: no stored article #{item} (see: briefbot articles)", file=sys.stderr)
-        return stored
-    try:
-        document = fetch_document(item, settings.storage)
-    except WebError as error:
-        print(f"{PROG}: {error}", file=sys.stderr)
-        return None
-    [result] = store.ingest([document])
-    if result.error or result.article is None:
-        print(f"{PROG}: {result.error}", file=sys.stderr)
-        return None
-    return store.get(result.article.id)
+    found = find_brief(store, item, settings.storage)
+    if found.missing == "id":
+        print(f"{PROG}: no stored article #{item.lstrip('#')} (see: briefbot articles)", file=sys.stderr)
+    elif found.missing:
+        print(f"{PROG}: {found.reason}", file=sys.stderr)
+    return found.stored
 
 
 def summarizer_overrides(args: argparse.Namespace, settings: Settings) -> Any:
@@ -476,8 +492,6 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
     from storage.query import QueryError, parse_query
     from storage.search import search
 
-    if args.limit <= 0 or args.page <= 0:
-        raise UsageError("--limit and --page must be greater than 0")
     try:
         query = parse_query(" ".join(args.query))
     except QueryError as error:

@@ -122,7 +122,10 @@ def find_feed(store: Store, ref: str) -> Feed:
         if ref.isdigit():
             query = query.where(SourceRow.id == (parse_id(ref) or 0))  # 0: no row, for "²" or 10**30
         else:
-            query = query.where(SourceRow.location == canonical_url(ref))
+            try:
+                query = query.where(SourceRow.location == canonical_url(ref))
+            except ValueError:  # an unclosed IPv6 address, a port out of range: no feed's URL
+                raise FeedNotFound(f"no feed {ref} (see: briefbot feeds list)") from None
         row = session.scalars(query).first()
         if row is None:
             raise FeedNotFound(f"no feed {ref} (see: briefbot feeds list)")
@@ -577,4 +580,3 @@ def _poll_succeeded(
 
 def due_at(feed: Feed, now: datetime) -> bool:
     return feed.next_poll_at is None or feed.next_poll_at <= now
-

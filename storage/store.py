@@ -400,7 +400,7 @@ class Store:
 
     def find_by_title(self, words: str, *, limit: int = 5) -> list[Article]:
         """Articles whose title holds every given word, newest first (for ``brief <words of a title>``)."""
-        terms = [w for w in words.lower().split() if w]
+        terms = [w for w in words.replace("\x00", " ").lower().split() if w]  # no title holds a NUL
         if not terms:
             return []
         with self.sessions() as session:

@@ -89,6 +89,16 @@ class Feed:
     articles: int = 0
 
 
+def is_id(text: str) -> bool:
+    """Whether ``text`` is typed as a row id ("42", "#42"), in range or not: ``parse_id`` says which."""
+    return text.strip().removeprefix("#").isdigit()
+
+
+def is_url(text: str) -> bool:
+    """Whether ``text`` is typed as a web address to fetch."""
+    return text.strip().startswith(("http://", "https://"))
+
+
 def parse_id(text: str) -> int | None:
     """A row id as someone types it ("42", "#42"), or None: ASCII digits only ("²" is a digit to
     ``str.isdigit`` and no number to ``int``), and within the databases' integer range."""

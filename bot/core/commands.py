@@ -23,6 +23,7 @@ from bot.digest import compose
 from config import ChatSettings, StorageSettings
 from storage import chat_state, feedstore, ledger
 from storage.ask import ask
+from storage.brief_lookup import Lookup, find_brief, store_brief
 from storage.channels import (
     KEEP,
     Channel,
@@ -41,8 +42,7 @@ from storage.notices import FOLLOWS_NONE
 from storage.query import QueryError, parse_query
 from storage.search import search
 from storage.store import Store
-from storage.values import Digest, StoredBrief, parse_id
-from storage.web import WebError, fetch_document
+from storage.values import Digest, StoredBrief
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,6 +128,22 @@ BUSY_LOG_EVERY = 60.0  # seconds: one warning a minute while commands are turned
 
 def usage(name: str) -> TextReply:
     return TextReply(text=f"Usage: {BY_NAME[name].usage}", private=True)
+
+
+def _brief_or_why(found: Lookup, reference: str, *, what: str = "page") -> Reply:
+    """The brief found, or one private line saying what was not found and what to try (``what``: the
+    kind of thing that was stored, a page or a file)."""
+    if found.stored is not None:
+        return _brief_reply(found.stored)
+    if found.missing == "id":
+        text = f"No stored article #{reference.strip().lstrip('#')}. Try `search` to find one."
+    elif found.missing == "title":
+        text = f"No stored article has “{reference}” in its title. Try `search {reference}`."
+    elif found.missing == "page":
+        text = f"Could not read that page: {found.reason}"
+    else:
+        text = f"Could not brief that {what}: {found.reason}"
+    return TextReply(text=text, private=True)
 
 
 def _brief_reply(stored: StoredBrief) -> BriefReply:
@@ -360,35 +376,10 @@ class CommandCore:
     async def _cmd_brief(self, incoming: Incoming, rest: str) -> list[Reply]:
         if not rest:
             return [usage("brief")]
-        if rest.lstrip("#").isdigit():
-            article_id = parse_id(rest)
-            stored = await asyncio.to_thread(self.store.get, article_id) if article_id is not None else None
-            if stored is None:
-                return [
-                    TextReply(
-                        text=f"No stored article #{rest.lstrip('#')}. Try `search` to find one.", private=True
-                    )
-                ]
-            return [_brief_reply(stored)]
-        if rest.startswith(("http://", "https://")) or rest.startswith("<http"):
-            return await self._brief_url(rest.strip("<>").split("|")[0])
-        matches = await asyncio.to_thread(self.store.find_by_title, rest)
-        if not matches:
-            return [
-                TextReply(
-                    text=f"No stored article has “{rest}” in its title. Try `search {rest}`.", private=True
-                )
-            ]
-        stored = await asyncio.to_thread(self.store.get, matches[0].id)
-        assert stored is not None
-        return [_brief_reply(stored)]
-
-    async def _brief_url(self, url: str) -> list[Reply]:
-        try:
-            document = await asyncio.to_thread(fetch_document, url, self.storage_settings)
-        except WebError as error:
-            return [TextReply(text=f"Could not read that page: {error}", private=True)]
-        return await self._ingest_brief(document, "page")
+        # Slack writes a link as <url|label>.
+        reference = rest.strip("<>").split("|")[0] if rest.startswith("<http") else rest
+        found = await asyncio.to_thread(find_brief, self.store, reference, self.storage_settings)
+        return [_brief_or_why(found, reference)]
 
     async def brief_document(self, incoming: Incoming, document: Document) -> list[Reply]:
         """The brief of a document an adapter read from a chat file: stored, then briefed as a page is.
@@ -397,16 +388,12 @@ class CommandCore:
         core stays unaware of platforms and sees only a ``Document``. Bounded and guarded as a typed
         command is.
         """
-        return await self._guarded(incoming, self._ingest_brief(document, "file"))
 
-    async def _ingest_brief(self, document: Document, what: str) -> list[Reply]:
-        """``document`` stored and its brief, or one line saying why it was not (``what``: page, file)."""
-        [result] = await asyncio.to_thread(self.store.ingest, [document])
-        if result.error or result.article is None:
-            return [TextReply(text=f"Could not brief that {what}: {result.error}", private=True)]
-        stored = await asyncio.to_thread(self.store.get, result.article.id)
-        assert stored is not None
-        return [_brief_reply(stored)]
+        async def briefed() -> list[Reply]:
+            found = await asyncio.to_thread(store_brief, self.store, document)
+            return [_brief_or_why(found, "", what="file")]
+
+        return await self._guarded(incoming, briefed())
 
     # -- search and ask -----------------------------------------------------------------------
 
