@@ -29,8 +29,9 @@ QUOTES = "\"'“”‘’«»„`"
 
 def name_key(name: str) -> str:
     """A name as ``actor_names`` keys it: surrounding space and quotes gone (``actor "IDU"``),
-    inner whitespace made single spaces, lowercased."""
-    return " ".join(name.strip().strip(QUOTES).split()).lower()[:KEY_LENGTH]
+    inner whitespace made single spaces, lowercased, and no NUL (which no name holds and PostgreSQL
+    refuses in a query: Discord's autocomplete passes whatever is typed)."""
+    return " ".join(name.replace("\x00", " ").strip().strip(QUOTES).split()).lower()[:KEY_LENGTH]
 
 
 def suggest(session: Session, name: str, *, limit: int = 3) -> tuple[str, ...]:

@@ -145,8 +145,9 @@ class Store:
                 done(position, self._store_one(recent, document, brief, source_id=source_id))
             batch.clear()
 
-        for position, document in enumerate(documents):
-            reason = not_prose(document.text)
+        for position, given in enumerate(documents):
+            reason = not_prose(given.text)  # a binary's NULs count against it, so before they go
+            document = given.without_nuls()
             if reason is not None:  # base64, code, a table, a binary: refused before the model sees it
                 done(
                     position,

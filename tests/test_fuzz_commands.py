@@ -23,6 +23,7 @@ from bot.render.view import to_view
 from config import StorageSettings
 from storage.db import open_database
 from storage.store import Store
+from tests.storage_backends import database_url
 from tests.test_delivery import samples
 
 NAMES = [c.name for c in COMMANDS] + ["digest now", "sources add", "sources remove", "sources all", "feeds"]
@@ -74,18 +75,20 @@ lines = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCore]:
-    path: Path = tmp_path_factory.mktemp("fuzz") / "briefbot.db"
-    engine, sessions = open_database(f"sqlite:///{path}")
-    store = Store(engine=engine, sessions=sessions)
-    store.ingest(samples())
-    yield CommandCore(store=store, storage_settings=StorageSettings(fetch_timeout=0.5))
-    with engine.connect() as connection:  # and the store came through intact
-        assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-    assert store.count() == len(samples())
-    engine.dispose()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def core(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCore]:
+    """The core over each database: PostgreSQL refuses what SQLite stores (a NUL in a text)."""
+    for url in database_url(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")):
+        engine, sessions = open_database(url)
+        store = Store(engine=engine, sessions=sessions)
+        store.ingest(samples())
+        yield CommandCore(store=store, storage_settings=StorageSettings(fetch_timeout=0.5))
+        if request.param == "sqlite":  # and the store came through intact
+            with engine.connect() as connection:
+                assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert store.count() == len(samples())
+        engine.dispose()
 
 
 # Each line that once raised out of the core, tried on every run besides the random ones.
@@ -96,6 +99,9 @@ def core(tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCore]:
 @example(line="sources remove 99999999999999999999999", manager=True, platform="slack")
 @example(line="subscribe 07:30 Etc/GMT+99", manager=True, platform="console")
 @example(line="subscribe ٠٧:٣٠", manager=True, platform="console")
+@example(line="brief a\x00b", manager=False, platform="slack")  # PostgreSQL refuses a NUL in a text
+@example(line="SEARCH \x00", manager=False, platform="discord")
+@example(line="actor I\x00DU", manager=False, platform="console")
 @given(line=lines, manager=st.booleans(), platform=st.sampled_from(["console", "slack", "discord"]))
 def test_no_command_line_makes_the_core_raise(
     core: CommandCore, line: str, manager: bool, platform: str

@@ -64,6 +64,25 @@ def test_samples_are_stored_once_with_briefs_actors_and_figures(store: Store) ->
     assert "some 1,000 troops" in figures
 
 
+def test_nuls_are_dropped_where_postgresql_would_refuse_them_and_a_binary_is_still_refused(
+    store: Store,
+) -> None:
+    # A PDF's metadata title can hold a NUL; on PostgreSQL the story's title raised out of ingest.
+    text = samples()[0].text
+    [stored] = store.ingest(
+        [
+            Document(
+                location="report\x00.pdf", text=text[:400] + "\x00" + text[400:], title="Militias\x00 move"
+            )
+        ]
+    )
+    assert stored.article is not None and stored.article.title == "Militias move"
+    assert "\x00" not in (store.text_of(stored.article.id) or "")
+    [binary] = store.ingest([Document(location="blob.txt", text="\x00\x01 data\x00" * 200)])
+    assert binary.article is None and "binary" in (binary.error or "")
+    assert store.count() == 1
+
+
 def test_same_text_under_another_url_and_same_url_are_duplicates(store: Store) -> None:
     text = samples()[0].text
     [first] = store.ingest([Document(location="a", text=text, url="https://news.example/a?utm_source=x")])

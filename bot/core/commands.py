@@ -314,6 +314,7 @@ class CommandCore:
         a bound only makes every answer later, until none comes in time to matter: the one more is
         told at once that nothing was done.
         """
+        incoming = incoming.without_nuls()
         return await self._guarded(incoming, self._handle(incoming))
 
     async def _guarded(self, incoming: Incoming, work: Coroutine[Any, Any, list[Reply]]) -> list[Reply]:
@@ -393,7 +394,7 @@ class CommandCore:
             found = await asyncio.to_thread(store_brief, self.store, document)
             return [_brief_or_why(found, "", what="file")]
 
-        return await self._guarded(incoming, briefed())
+        return await self._guarded(incoming.without_nuls(), briefed())
 
     # -- search and ask -----------------------------------------------------------------------
 
@@ -411,7 +412,8 @@ class CommandCore:
     async def first_time(self, platform: str, event_id: str) -> bool:
         """Whether a platform event is new to the whole deployment (Slack retries an event it thinks
         failed, perhaps to another instance): answered once, wherever it arrives."""
-        return await asyncio.to_thread(chat_state.first_time, self.store, f"{platform}:{event_id}")
+        key = f"{platform}:{event_id}".replace("\x00", "")  # PostgreSQL refuses a NUL in a text
+        return await asyncio.to_thread(chat_state.first_time, self.store, key)
 
     async def _search_page(self, incoming: Incoming, query_text: str, page: int) -> list[Reply]:
         try:
