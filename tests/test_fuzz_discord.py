@@ -16,7 +16,6 @@ import asyncio
 import copy
 import json
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -29,6 +28,7 @@ from storage.db import open_database
 from storage.store import Store
 from tests.discord_api import FakeDiscordAPI, serve_discord_api
 from tests.harness_discord import DiscordHarness, flatten, open_harness
+from tests.storage_backends import database_url
 
 COMMANDS = ["brief", "search", "more", "ask", "digest", "subscribe", "unsubscribe", "sources", "help"]
 OPTIONS = ["article", "query", "question", "now", "time", "timezone", "quiet", "action", "target"]
@@ -139,15 +139,17 @@ def build(harness: DiscordHarness, damage: dict[str, Any]) -> dict[str, Any]:
     return payload
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    path: Path = tmp_path_factory.mktemp("fuzz-discord") / "briefbot.db"
-    engine, sessions = open_database(f"sqlite:///{path}")
-    yield Store(engine=engine, sessions=sessions)
-    with engine.connect() as connection:
-        assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-    engine.dispose()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Each database: PostgreSQL refuses what SQLite stores (a NUL in a text)."""
+    for url in database_url(request.param, tmp_path_factory.mktemp(f"fuzz-discord-{request.param}")):
+        engine, sessions = open_database(url)
+        yield Store(engine=engine, sessions=sessions)
+        if request.param == "sqlite":
+            with engine.connect() as connection:
+                assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -26,6 +26,7 @@ from storage.feeds import FeedError, poll_feed
 from storage.fetch import FetchError
 from storage.store import Store
 from tests.harness_slack import FORM, JSON, command_body, open_harness
+from tests.storage_backends import database_url
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
@@ -64,14 +65,17 @@ article_texts = st.one_of(
 )
 
 
-@pytest.fixture(scope="module")
-def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
-    engine, sessions = open_database(f"sqlite:///{tmp_path_factory.mktemp('fuzz') / 'briefbot.db'}")
-    yield Store(engine=engine, sessions=sessions)
-    with engine.connect() as connection:
-        assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-        assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-    engine.dispose()
+@pytest.fixture(scope="module", params=["sqlite", "postgres"])
+def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """Each database: PostgreSQL refuses what SQLite stores (a NUL in a title raised there)."""
+    for url in database_url(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")):
+        engine, sessions = open_database(url)
+        yield Store(engine=engine, sessions=sessions)
+        if request.param == "sqlite":
+            with engine.connect() as connection:
+                assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        engine.dispose()
 
 
 @example(body="")
