@@ -28,7 +28,7 @@ from bot.delivery import Deliverer
 from bot.digest import compose
 from bot.render.chart import mentions_chart
 from bot.render.text import THREAD_MARK, render_text
-from bot.render.view import to_view
+from bot.render.view import THREAD_TOP_TITLE, thread_heading, to_view
 from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from storage import ledger
@@ -36,7 +36,7 @@ from storage.channels import get_channel, subscribe
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
-from storage.values import Digest
+from storage.values import Digest, DigestStory
 from summarizer import Summarizer
 from tests.discord_api import FakeDiscordAPI, serve_discord_api
 from tests.slack_api import FakeSlackApi, fake_slack_api
@@ -388,3 +388,27 @@ def test_a_preview_stays_one_post_and_the_terminal_shows_the_thread_after_its_pa
         [line] = [line for line in shown if story.title in line and not line.startswith(shown[0][:20])]
         assert line.startswith(THREAD_MARK), "each story shown as the thread's"
     store.engine.dispose()
+
+
+def test_a_long_top_title_is_cut_at_a_word_in_the_parent_message() -> None:
+    title = "Dockworkers walk out at Halvern port " * 8  # 296 characters; 120 falls inside a word
+    story = DigestStory(
+        title=title,
+        url=None,
+        summary=(),
+        sources=1,
+        article_ids=(1,),
+        latest=datetime(2026, 11, 24, tzinfo=UTC),
+    )
+    digest = Digest(
+        channel=1,
+        day=datetime(2026, 11, 24).date(),
+        timezone="UTC",
+        stories=(story,),
+        actors=(),
+        figures=(),
+        article_ids=(1,),
+    )
+    top = thread_heading(digest).split("top: ", 1)[1].split(" — the stories", 1)[0]
+    assert top.endswith("…") and len(top) <= THREAD_TOP_TITLE
+    assert title.startswith(top.removesuffix("…")) and title[len(top) - 1] == " "  # whole words only

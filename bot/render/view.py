@@ -20,6 +20,7 @@ from bot.core.messages import (
     TrendingReply,
 )
 from bot.render.chart import Chart
+from bot.render.limits import truncate
 from storage.actor_views import ActorFigure, ActorView
 from storage.values import Article, Citation, Digest, DigestStory
 from summarizer import Brief
@@ -276,9 +277,7 @@ def thread_heading(digest: Digest) -> str:
     """ "Tuesday's digest: 7 stories, top: Dockworkers walk out at Halvern — the stories are in the
     thread." """
     shown = len(digest.stories) + digest.more_stories
-    top = digest.stories[0].title
-    if len(top) > THREAD_TOP_TITLE:
-        top = top[: THREAD_TOP_TITLE - 1].rstrip() + "…"
+    top = truncate(digest.stories[0].title, THREAD_TOP_TITLE)  # at a word, as every cut title is
     count = f"{shown} stor{'y' if shown == 1 else 'ies'}"
     return f"{digest.day:%A}'s digest: {count}, top: {top} — the stories are in the thread."
 
