@@ -17,6 +17,7 @@ import time
 from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -131,14 +132,10 @@ def _first_entries(body: bytes, count: int) -> bytes:
     codec = _wide_codec(body)
     if codec is not None:
         text = body.decode(codec, errors="replace")
-        for number, wide in enumerate(_ENTRY_TEXT.finditer(text)):
-            if number == count:
-                return text[: wide.start()].encode(codec)
-        return body
-    for number, tag in enumerate(_ENTRY_TAG.finditer(body)):
-        if number == count:
-            return body[: tag.start()]
-    return body
+        past = next(islice(_ENTRY_TEXT.finditer(text), count, None), None)
+        return text[: past.start()].encode(codec) if past else body
+    tag = next(islice(_ENTRY_TAG.finditer(body), count, None), None)
+    return body[: tag.start()] if tag else body
 
 
 def _wide_codec(body: bytes) -> str | None:
