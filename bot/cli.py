@@ -675,8 +675,6 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_actors(args: argparse.Namespace, settings: Settings) -> int:
     from storage import actor_links
 
-    if getattr(args, "limit", 1) <= 0:
-        raise UsageError("--limit must be greater than 0")
     store = _store(settings)
     try:
         if args.actors_command == "list":
