@@ -83,6 +83,7 @@ QUESTION_FEATURES = (
     "unknown",
     "hard_missing",
     "largest_missing",
+    "focus_missing",
 )
 
 
@@ -196,6 +197,8 @@ def question_features(candidates: Candidates, scores: np.ndarray) -> tuple[float
         candidates.unknown,
         sum(1 for t in hard if t not in context) / len(hard) if hard else 0.0,
         max((weights.get(t, 0.0) for t in missing), default=0.0),
+        # "What is the capital of Mongolia?" over a sentence about Inner Mongolia's dairy firm.
+        1.0 if question.focus and question.focus not in context else 0.0,
     )
 
 

@@ -101,6 +101,12 @@ _WANTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
         ),
     ),
 )
+# "What is the capital of Mongolia?": the thing asked about, which a sentence that answers must name
+# (one about Mongolia alone does not). A "what's the name of" question names nothing by it.
+_FOCUS = re.compile(
+    r"^(?:what|which)(?:'s|’s| is| was| are| were) (?:the |a |an )?(?:[\w-]+ )?([\w-]+) "
+    r"(?:of|for|in|at|on)\b"
+)
 # What each type wants the answer to hold (the kinds of the brief's actors that count as it).
 ACTOR_KINDS_FOR = {
     "who": frozenset({"person", "organization", "group"}),
@@ -117,12 +123,14 @@ class Question:
     surface: tuple[str, ...]  # one typed form per term, for the database's own stemmer
     names: frozenset[str] = frozenset()  # the terms that are names
     wants: str = ""  # within its kind: age | duration | percent | count | money | person | name, or any
+    focus: str = ""  # the stemmed thing a "what is the X of Y" question asks about, if it is one
 
 
 def parse_question(text: str) -> Question:
     lowered = " ".join(text.lower().split())
     kind = next((name for name, pattern in _TYPES if pattern.match(lowered)), "other")
     wants = next((w for k, w, pattern in _WANTS if k == kind and pattern.match(lowered)), "")
+    focus = _FOCUS.match(lowered)
     lex = lexicon()
     typed = words(text)
     terms: dict[str, str] = {}
@@ -144,6 +152,7 @@ def parse_question(text: str) -> Question:
         surface=tuple(terms.values()),
         names=frozenset(names),
         wants=wants,
+        focus=stem(focus.group(1)) if focus and focus.group(1) not in ("name", "names") else "",
     )
 
 

@@ -137,6 +137,25 @@ def test_the_refusal_weighs_a_best_sentence_without_the_kind_asked_for(
     assert features["asked_kind_missing"] == missing
 
 
+@pytest.mark.parametrize(
+    ("question", "missing"),
+    [
+        ("What is the capital of Valmora?", 0.0),  # "…in the capital, Port Aster": said
+        ("What is the population of Valmora?", 1.0),  # a sentence about Valmora, none about its people
+        ("What did the bank decide?", 0.0),  # no "what is the X of" question: never counted
+    ],
+)
+def test_the_refusal_weighs_a_best_sentence_without_the_thing_asked_about(
+    store: Store, question: str, missing: float
+) -> None:
+    candidates = find_candidates(store, parse_question(question))
+    scores = load("ask_sentence", "storage.weights").score(
+        np.array([c.features for c in candidates.sentences])
+    )
+    features = dict(zip(QUESTION_FEATURES, question_features(candidates, scores), strict=True))
+    assert features["focus_missing"] == missing
+
+
 def test_the_answer_part_is_what_the_question_does_not_already_name() -> None:
     brief = Brief(
         title="",
@@ -232,6 +251,8 @@ def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
         "what are the names of the traders?": "name",
     }
     assert {q: parse_question(q).wants for q in wants} == wants
+    assert parse_question("What's the daily circulation of Dainik Jagran?").focus == "circul"
+    assert parse_question("what's the name of Eminem's latest album?").focus == ""  # names nothing
 
 
 @pytest.fixture(params=["sqlite", "postgres"])
