@@ -129,12 +129,7 @@ def test_what_nothing_stored_answers_is_refused(store: Store, question: str) -> 
 def test_the_refusal_weighs_a_best_sentence_without_the_kind_asked_for(
     store: Store, question: str, missing: float
 ) -> None:
-    candidates = find_candidates(store, parse_question(question))
-    scores = load("ask_sentence", "storage.weights").score(
-        np.array([c.features for c in candidates.sentences])
-    )
-    features = dict(zip(QUESTION_FEATURES, question_features(candidates, scores), strict=True))
-    assert features["asked_kind_missing"] == missing
+    assert refusal_features(store, question)["asked_kind_missing"] == missing
 
 
 @pytest.mark.parametrize(
@@ -148,12 +143,17 @@ def test_the_refusal_weighs_a_best_sentence_without_the_kind_asked_for(
 def test_the_refusal_weighs_a_best_sentence_without_the_thing_asked_about(
     store: Store, question: str, missing: float
 ) -> None:
+    assert refusal_features(store, question)["focus_missing"] == missing
+
+
+def refusal_features(store: Store, question: str) -> dict[str, float]:
+    """What the refusal model reads of ``question`` over ``store``, by name."""
     candidates = find_candidates(store, parse_question(question))
     scores = load("ask_sentence", "storage.weights").score(
         np.array([c.features for c in candidates.sentences])
     )
     features = dict(zip(QUESTION_FEATURES, question_features(candidates, scores), strict=True))
-    assert features["focus_missing"] == missing
+    return features
 
 
 def test_the_answer_part_is_what_the_question_does_not_already_name() -> None:
