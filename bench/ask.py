@@ -76,9 +76,13 @@ class Tally:
     unanswerable: Counter[str] = field(default_factory=Counter)
     refused: Counter[str] = field(default_factory=Counter)
     by_type: dict[str, list[int]] = field(default_factory=dict)  # type -> [questions, hit@1, hit@3]
+    hedged: Counter[str] = field(default_factory=Counter)  # answered as unsure, by kind of question
+    hedged_hits: int = 0  # of the answerable ones hedged, those whose first sentence holds the answer
 
-    def add(self, question: AskQuestion, cited: Sequence[str]) -> None:
+    def add(self, question: AskQuestion, cited: Sequence[str], *, hedged: bool = False) -> None:
+        self.hedged[question.kind] += hedged and bool(cited)
         if question.answerable:
+            self.hedged_hits += hedged and bool(cited) and question.answered_by(cited[0])
             self.answerable += 1
             first = bool(cited) and question.answered_by(cited[0])
             any_three = any(question.answered_by(s) for s in cited[:3])
@@ -132,7 +136,7 @@ def quality(backend: str, args: argparse.Namespace, questions: Sequence[AskQuest
         plain = bm25_baseline(bbc.store)
         for question in questions:
             answer = ask(bbc.store, question.question)
-            ours.add(question, [c.sentence for c in answer.citations])
+            ours.add(question, [c.sentence for c in answer.citations], hedged=answer.hedged)
             baseline.add(question, plain(question.question))
     return ours, baseline
 
@@ -167,6 +171,35 @@ def quality_tables(results: dict[str, tuple[Tally, Tally]]) -> str:
         ]
         for kind, (n, h1, h3) in sorted(ours.by_type.items())
     ]
+    out.append(
+        "\nAnswers said to be unsure (`ask` only; a refusal or an unsure answer tells the asker to doubt):\n"
+    )
+    unsure_rows = []
+    for backend, (ours, _) in results.items():
+        unanswerable = sum(ours.unanswerable.values()) or 1
+        answered_wrongly = unanswerable - sum(ours.refused.values())
+        kinds = [k for k in ours.unanswerable]
+        hedged_none = sum(ours.hedged[k] for k in kinds)
+        unsure_rows.append(
+            [
+                backend,
+                f"{ours.hedged['answerable']}/{ours.answered} ({ours.hedged_hits} of them right at 1)",
+                f"{hedged_none}/{answered_wrongly}",
+                f"{(sum(ours.refused.values()) + hedged_none) / unanswerable:.1%}",
+            ]
+        )
+    out.append(
+        markdown_table(
+            [
+                "database",
+                "answerable answered: unsure",
+                "unanswerable answered: unsure",
+                "unanswerable refused or unsure",
+            ],
+            unsure_rows,
+            "lrrr",
+        )
+    )
     out.append("\nBy question type (first database):\n")
     out.append(
         markdown_table(["type", "questions", "ask hit@1", "ask hit@3", "BM25 hit@1", "BM25 hit@3"], type_rows)

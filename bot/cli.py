@@ -540,6 +540,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
                     "question": answer.question,
                     "found": answer.found,
                     "confidence": answer.confidence,
+                    "hedged": answer.hedged,
                     "citations": [dataclasses.asdict(c) for c in answer.citations],
                 },
                 ensure_ascii=False,
@@ -549,6 +550,10 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     if not answer.found:
         print("Nothing stored answers that.")
         return 0
+    if answer.hedged:
+        from bot.render.view import UNSURE
+
+        print(f"{UNSURE[0].upper()}{UNSURE[1:]}:")
     for citation in answer.citations:
         print_citation(citation)
     return 0

@@ -12,7 +12,8 @@ Three steps, each measured in ``bench/ask.py``:
    person for "who"), the names asked about, its place. Weights: ``storage/weights/ask_sentence.json``.
 3. A second model, over the best sentence's scores and what of the question the store knows at all,
    says whether that sentence answers. Below its threshold, the answer is "nothing stored answers",
-   fitted on questions whose answers are not in the store.
+   fitted on questions whose answers are not in the store. Just above it (the least sure tenth of
+   the fitted answers), the answer is given and said to be unsure (``Answer.hedged``).
 """
 
 from __future__ import annotations
@@ -163,7 +164,8 @@ def answer_from(text: str, candidates: Candidates, ranker: LinearModel, refusal:
         )
         if len(citations) == MAX_CITATIONS:
             break
-    return Answer(question=text, citations=tuple(citations), confidence=round(probability, 3))
+    hedged = probability < float(refusal.meta.get("hedge_below", 0.0))
+    return Answer(question=text, citations=tuple(citations), confidence=round(probability, 3), hedged=hedged)
 
 
 def answerable(model: LinearModel, candidates: Candidates, scores: np.ndarray) -> float:

@@ -71,6 +71,9 @@ class Answer:
     question: str
     citations: tuple[Citation, ...]
     confidence: float = 0.0  # how likely the first citation answers (the refusal model's estimate)
+    # Answered, but with the confidence of the least sure tenth of answers to questions that have
+    # one: the asker is told so, since such answers are wrong more often than not.
+    hedged: bool = False
 
     @property
     def found(self) -> bool:

@@ -4,6 +4,7 @@ the sentence index kept in step with the articles through ingest, rebrief, delet
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -13,9 +14,20 @@ from sqlalchemy import delete, func, select, text, update
 from sqlalchemy.orm import sessionmaker
 
 from bot.cli import samples_dir
-from bot.render.view import cited_line
+from bot.core.messages import AnswerReply
+from bot.render.blocks import to_messages as slack_messages
+from bot.render.embeds import to_messages as discord_messages
+from bot.render.text import render_text
+from bot.render.view import UNSURE, cited_line, to_view
 from storage.answer_parts import answer_part
-from storage.ask import QUESTION_FEATURES, SENTENCE_FEATURES, ask, find_candidates, question_features
+from storage.ask import (
+    QUESTION_FEATURES,
+    SENTENCE_FEATURES,
+    answer_from,
+    ask,
+    find_candidates,
+    question_features,
+)
 from storage.db import make_engine, open_database, upgrade
 from storage.documents import Document, iter_documents
 from storage.models import ArticleRow, BriefRow, SentenceRow
@@ -154,6 +166,27 @@ def refusal_features(store: Store, question: str) -> dict[str, float]:
     )
     features = dict(zip(QUESTION_FEATURES, question_features(candidates, scores), strict=True))
     return features
+
+
+@pytest.mark.parametrize(("hedge_below", "hedged"), [(1.0, True), (0.0, False)])
+def test_an_answer_below_the_models_confidence_cut_is_said_to_be_unsure_on_every_platform(
+    store: Store, hedge_below: float, hedged: bool
+) -> None:
+    question = "How many workers walked off the job at Halvern?"
+    refusal = load("ask_answerable", "storage.weights")
+    cut = dataclasses.replace(refusal, meta={**refusal.meta, "hedge_below": hedge_below})
+    candidates = find_candidates(store, parse_question(question))
+    answer = answer_from(question, candidates, load("ask_sentence", "storage.weights"), cut)
+    assert answer.found and answer.hedged is hedged
+    view = to_view(AnswerReply(answer=answer))
+    slack = str(slack_messages(view))
+    discord = str(discord_messages(view))
+    assert all((UNSURE in shown) is hedged for shown in (slack, discord, render_text(view)))
+
+
+def test_the_committed_unsure_cut_lies_between_the_refusal_threshold_and_certainty() -> None:
+    meta = load("ask_answerable", "storage.weights").meta
+    assert float(meta["threshold"]) < float(meta["hedge_below"]) < 1.0
 
 
 def test_the_answer_part_is_what_the_question_does_not_already_name() -> None:

@@ -141,7 +141,8 @@ def to_view(reply: Reply) -> View:
             Section(lines=(cited_line(c),), footer=f"{c.title} (#{c.article_id})", url=c.url)
             for c in answer.citations
         )
-        return View(heading=f"“{answer.question}”", sections=sections)
+        heading = f"“{answer.question}”: {UNSURE}" if answer.hedged else f"“{answer.question}”"
+        return View(heading=heading, sections=sections)
     if isinstance(reply, DigestReply):
         return digest_view(reply)
     if isinstance(reply, ActorReply):
@@ -151,6 +152,8 @@ def to_view(reply: Reply) -> View:
     raise TypeError(f"no view for {type(reply).__name__}")  # pragma: no cover
 
 
+# Said of an answer given with the least confidence (``Answer.hedged``), on every platform and the CLI.
+UNSURE = "not sure these answer it; the closest stored sentences"
 ACTOR_LINKS = 5  # buttons under a digest: its first key actors
 FIGURE_SENTENCE = 220  # characters of the sentence a figure is stated in
 
