@@ -71,7 +71,11 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
 # figure; "who's the chief executive" a person, not a company. Checked in order, the first that
 # matches decides; a question none matches wants anything of its type.
 _WANTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
-    ("entity", "name", re.compile(r"^what\b")),  # "what's the name of ...", "what's it called"
+    (
+        "entity",
+        "name",  # a name a brief may not hold among its actors: a title, a product
+        re.compile(r"^what(?:'s|’s| is| was| are| were| will be)? (?:the names? of\b|.*\bcalled\b)"),
+    ),
     ("number", "age", re.compile(r"^(?:(?:at|by) )?(?:how old|what age)\b")),
     ("number", "duration", re.compile(r"^(?:for )?how long\b")),
     ("number", "percent", re.compile(r"^(?:by )?what (?:percentage|proportion|share|fraction)\b")),

@@ -282,6 +282,7 @@ def test_a_question_knows_its_kind_its_words_and_which_are_names() -> None:
         "who bought Glenmorangie?": "",  # a person or a company
         "What is India's state-owned flag carrier called?": "name",
         "what are the names of the traders?": "name",
+        "What company bought the unit?": "",  # an actor of the brief's
     }
     assert {q: parse_question(q).wants for q in wants} == wants
     assert parse_question("What's the daily circulation of Dainik Jagran?").focus == "circul"
