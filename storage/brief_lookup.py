@@ -50,7 +50,8 @@ def by_title(store: Store, words: str) -> Lookup:
     matches = store.find_by_title(words)
     if not matches:
         return Lookup(None, missing="title")
-    return Lookup(store.get(matches[0].id), also=tuple(matches[1:]))
+    stored = store.get(matches[0].id)  # None only if it was deleted since
+    return Lookup(stored, missing="" if stored else "title", also=tuple(matches[1:]))
 
 
 def store_brief(store: Store, document: Document) -> Lookup:
@@ -58,4 +59,5 @@ def store_brief(store: Store, document: Document) -> Lookup:
     [result] = store.ingest([document])
     if result.error or result.article is None:
         return Lookup(None, missing="stored", reason=result.error or "not stored")
-    return Lookup(store.get(result.article.id))
+    stored = store.get(result.article.id)
+    return Lookup(stored, missing="" if stored else "stored", reason="" if stored else "deleted meanwhile")
