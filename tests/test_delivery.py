@@ -525,22 +525,23 @@ async def test_a_poster_whose_claim_was_taken_over_stops_posting(store: Store, c
 
         async def __call__(
             self,
-            channel_name: str,
+            channel: str,
             reply: Reply,
             *,
             start: int = 0,
             sent: Progress | None = None,
             thread: str | None = None,
         ) -> None:
-            async def then_frozen(parts: int, thread: str | None = None) -> None:
+            async def then_frozen(parts: int, thread: str | None = None, /) -> None:
                 if parts == 1:
                     clock.now += ledger.DEFAULT_LEASE + timedelta(seconds=1)
-                    assert ledger.claim(store, channel, day, owner="rival") is not None
+                    assert ledger.claim(store, subscribed, day, owner="rival") is not None
                 assert sent is not None
                 await sent(parts)
 
-            await super().__call__(channel_name, reply, start=start, sent=then_frozen)
+            await super().__call__(channel, reply, start=start, sent=then_frozen)
 
+    subscribed = channel  # the poster's own parameter is the platform's channel name
     inbox = FrozenInbox(parts=3)
     deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
     assert await deliverer.deliver(channel, clock.now) is None
