@@ -6,7 +6,7 @@ PDF and Word files are told by their bytes, not their names (``storage.office``)
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -38,25 +38,6 @@ class Document:
     title: str | None = None
     published_at: datetime | None = None
     source: str | None = None
-
-    def without_nuls(self) -> Document:
-        """The document with no NUL characters, which no text means and PostgreSQL refuses to store:
-        a PDF's metadata title can hold one, and a title with one raised out of ingest there."""
-        fields = (self.location, self.text, self.url or "", self.title or "", self.source or "")
-        if not any("\x00" in field for field in fields):
-            return self
-
-        def clean(value: str | None) -> str | None:
-            return value.replace("\x00", "") if value is not None else None
-
-        return replace(
-            self,
-            location=self.location.replace("\x00", ""),
-            text=self.text.replace("\x00", ""),
-            url=clean(self.url),
-            title=clean(self.title),
-            source=clean(self.source),
-        )
 
 
 def expand(path: Path) -> list[Path]:

@@ -32,7 +32,7 @@ from storage.models import (
     StoryRow,
 )
 from storage.prose import not_prose
-from storage.values import Article, IngestResult, StoredBrief
+from storage.values import Article, IngestResult, StoredBrief, without_nuls
 from summarizer import SUMMARIZER_VERSION, Brief, BriefWriter, EmptyText
 from summarizer.clean import clean
 from summarizer.sentences import split_sentences
@@ -147,7 +147,7 @@ class Store:
 
         for position, given in enumerate(documents):
             reason = not_prose(given.text)  # a binary's NULs count against it, so before they go
-            document = given.without_nuls()
+            document = without_nuls(given)
             if reason is not None:  # base64, code, a table, a binary: refused before the model sees it
                 done(
                     position,

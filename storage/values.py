@@ -2,12 +2,30 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields, replace
 from datetime import date, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from summarizer import Brief
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 MAX_ID = 2**63 - 1  # the databases' integer range: a larger "id" is no row, not an error
+NUL = "\x00"
+Value = TypeVar("Value", bound="DataclassInstance")
+
+
+def without_nuls(value: Value) -> Value:
+    """``value`` (a dataclass) with the NUL characters gone from each of its texts: no one means one,
+    and PostgreSQL refuses any text that holds one, where SQLite stores it. A command ("search \\x00")
+    and a document (a PDF's metadata title can hold one) pass here as they come in."""
+    changes: dict[str, Any] = {}
+    for field in fields(value):
+        text = getattr(value, field.name)
+        if isinstance(text, str) and NUL in text:
+            changes[field.name] = text.replace(NUL, "")
+    return replace(value, **changes) if changes else value
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

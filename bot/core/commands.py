@@ -42,7 +42,7 @@ from storage.notices import FOLLOWS_NONE
 from storage.query import QueryError, parse_query
 from storage.search import search
 from storage.store import Store
-from storage.values import Digest, StoredBrief
+from storage.values import Digest, StoredBrief, without_nuls
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,7 +314,7 @@ class CommandCore:
         a bound only makes every answer later, until none comes in time to matter: the one more is
         told at once that nothing was done.
         """
-        incoming = incoming.without_nuls()
+        incoming = without_nuls(incoming)
         return await self._guarded(incoming, self._handle(incoming))
 
     async def _guarded(self, incoming: Incoming, work: Coroutine[Any, Any, list[Reply]]) -> list[Reply]:
@@ -394,7 +394,7 @@ class CommandCore:
             found = await asyncio.to_thread(store_brief, self.store, document)
             return [_brief_or_why(found, "", what="file")]
 
-        return await self._guarded(incoming.without_nuls(), briefed())
+        return await self._guarded(without_nuls(incoming), briefed())
 
     # -- search and ask -----------------------------------------------------------------------
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
 from bot.render.chart import Chart
 from storage.actor_views import ActorView, Trending
@@ -24,19 +24,6 @@ class Incoming:
     text: str
     channel_name: str | None = None
     is_manager: bool = False
-
-    def without_nuls(self) -> Incoming:
-        """The same command with no NUL characters: they mean nothing typed, and PostgreSQL refuses
-        them in any text it is given ("search \\x00" raised there, never on SQLite)."""
-        if "\x00" not in f"{self.channel}{self.user}{self.text}{self.channel_name or ''}":
-            return self
-        return replace(
-            self,
-            channel=self.channel.replace("\x00", ""),
-            user=self.user.replace("\x00", ""),
-            text=self.text.replace("\x00", ""),
-            channel_name=self.channel_name.replace("\x00", "") if self.channel_name else self.channel_name,
-        )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
