@@ -25,6 +25,8 @@ TYPE_WORDS = frozenset(
     "proportion amount number".split()
 )
 MAX_TERMS = 24  # a question longer than this is a paste, not a question: its first words decide
+# "What's the name of ...", "what's it called": a name, which may be a title no brief holds.
+_NAME_ASKED = r"^what(?:'s|’s| is| was| are| were| will be)? (?:the names? of\b|.*\bcalled\b)"
 # Checked in order: the first pattern that matches the start of the question decides its type.
 _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
     (
@@ -63,7 +65,7 @@ _TYPES: tuple[tuple[str, re.Pattern[str]], ...] = (
             r"director|coach|brand|retailer|maker|giant|operator|broadcaster|studio|label|show|"
             r"programme|service|website|game|console|product|award|prize|title|nation|nations)\b"
             r"|^(?:(?:to|by|for|with|from|in|at|on) )?which (?!is\b|are\b|was\b|were\b|of\b)[a-z]"
-            r"|^what(?:'s|’s| is| was| are| were| will be)? (?:the names? of\b|.*\bcalled\b)"
+            rf"|{_NAME_ASKED}"
         ),
     ),
 )
@@ -74,7 +76,7 @@ _WANTS: tuple[tuple[str, str, re.Pattern[str]], ...] = (
     (
         "entity",
         "name",  # a name a brief may not hold among its actors: a title, a product
-        re.compile(r"^what(?:'s|’s| is| was| are| were| will be)? (?:the names? of\b|.*\bcalled\b)"),
+        re.compile(_NAME_ASKED),
     ),
     ("number", "age", re.compile(r"^(?:(?:at|by) )?(?:how old|what age)\b")),
     ("number", "duration", re.compile(r"^(?:for )?how long\b")),
