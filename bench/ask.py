@@ -178,8 +178,7 @@ def quality_tables(results: dict[str, tuple[Tally, Tally]]) -> str:
     for backend, (ours, _) in results.items():
         unanswerable = sum(ours.unanswerable.values()) or 1
         answered_wrongly = unanswerable - sum(ours.refused.values())
-        kinds = [k for k in ours.unanswerable]
-        hedged_none = sum(ours.hedged[k] for k in kinds)
+        hedged_none = sum(ours.hedged[k] for k in ours.unanswerable)
         unsure_rows.append(
             [
                 backend,
