@@ -15,6 +15,9 @@ from pathlib import Path
 import pytest
 from sqlalchemy import create_engine, text
 
+from storage.db import open_database
+from storage.store import Store
+
 POSTGRES_URL = os.environ.get(
     "BRIEFBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
@@ -71,3 +74,25 @@ def database_url(kind: str, tmp_path: Path) -> Iterator[str]:
         with admin.begin() as connection:
             connection.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def stores(kind: str, folder: Path) -> Iterator[Store]:
+    """A store on ``kind``'s database (a file in ``folder``, or a schema of its own), disposed after."""
+    for url in database_url(kind, folder):
+        engine, sessions = open_database(url)
+        try:
+            yield Store(engine=engine, sessions=sessions)
+        finally:
+            engine.dispose()
+
+
+def assert_intact(store: Store) -> None:
+    """The database's own integrity checks: SQLite's, and on PostgreSQL no constraint left unchecked
+    (it checks the others as rows are written)."""
+    with store.engine.connect() as connection:
+        if store.dialect == "sqlite":
+            assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
+            assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        else:
+            unchecked = "SELECT conname FROM pg_constraint WHERE NOT convalidated"
+            assert connection.execute(text(unchecked)).all() == []

@@ -23,7 +23,7 @@ from bot.render.view import to_view
 from config import StorageSettings
 from storage.db import open_database
 from storage.store import Store
-from tests.storage_backends import database_url
+from tests.storage_backends import assert_intact, stores
 from tests.test_delivery import samples
 
 NAMES = [c.name for c in COMMANDS] + ["digest now", "sources add", "sources remove", "sources all", "feeds"]
@@ -78,17 +78,11 @@ lines = st.one_of(
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def core(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[CommandCore]:
     """The core over each database: PostgreSQL refuses what SQLite stores (a NUL in a text)."""
-    for url in database_url(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")):
-        engine, sessions = open_database(url)
-        store = Store(engine=engine, sessions=sessions)
+    for store in stores(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")):
         store.ingest(samples())
         yield CommandCore(store=store, storage_settings=StorageSettings(fetch_timeout=0.5))
-        if request.param == "sqlite":  # and the store came through intact
-            with engine.connect() as connection:
-                assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
+        assert_intact(store)  # and the store came through intact
         assert store.count() == len(samples())
-        engine.dispose()
 
 
 # Each line that once raised out of the core, tried on every run besides the random ones.

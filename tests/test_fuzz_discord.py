@@ -21,14 +21,12 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, event, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from bot.core import CommandCore
-from storage.db import open_database
 from storage.store import Store
 from tests.discord_api import FakeDiscordAPI, serve_discord_api
 from tests.harness_discord import DiscordHarness, flatten, open_harness
-from tests.storage_backends import database_url
+from tests.storage_backends import assert_intact, stores
 
 COMMANDS = ["brief", "search", "more", "ask", "digest", "subscribe", "unsubscribe", "sources", "help"]
 OPTIONS = ["article", "query", "question", "now", "time", "timezone", "quiet", "action", "target"]
@@ -142,14 +140,9 @@ def build(harness: DiscordHarness, damage: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Each database: PostgreSQL refuses what SQLite stores (a NUL in a text)."""
-    for url in database_url(request.param, tmp_path_factory.mktemp(f"fuzz-discord-{request.param}")):
-        engine, sessions = open_database(url)
-        yield Store(engine=engine, sessions=sessions)
-        if request.param == "sqlite":
-            with engine.connect() as connection:
-                assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-        engine.dispose()
+    for store in stores(request.param, tmp_path_factory.mktemp(f"fuzz-discord-{request.param}")):
+        yield store
+        assert_intact(store)
 
 
 @pytest.fixture(scope="module")

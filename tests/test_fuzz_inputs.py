@@ -15,18 +15,16 @@ import loopback
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import text
 
 from bot.core import CommandCore
 from config import ConfigError, load_settings
-from storage.db import open_database
 from storage.documents import Document
 from storage.extract import ExtractError, extract_html
 from storage.feeds import FeedError, poll_feed
 from storage.fetch import FetchError
 from storage.store import Store
 from tests.harness_slack import FORM, JSON, command_body, open_harness
-from tests.storage_backends import database_url
+from tests.storage_backends import assert_intact, stores
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 
@@ -68,14 +66,9 @@ article_texts = st.one_of(
 @pytest.fixture(scope="module", params=["sqlite", "postgres"])
 def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """Each database: PostgreSQL refuses what SQLite stores (a NUL in a title raised there)."""
-    for url in database_url(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")):
-        engine, sessions = open_database(url)
-        yield Store(engine=engine, sessions=sessions)
-        if request.param == "sqlite":
-            with engine.connect() as connection:
-                assert connection.execute(text("PRAGMA integrity_check")).scalar_one() == "ok"
-                assert connection.execute(text("PRAGMA foreign_key_check")).all() == []
-        engine.dispose()
+    for store in stores(request.param, tmp_path_factory.mktemp(f"fuzz-{request.param}")):
+        yield store
+        assert_intact(store)
 
 
 @example(body="")
