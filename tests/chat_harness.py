@@ -26,3 +26,7 @@ class Harness(Protocol):
     platform: str
 
     async def send(self, text: str, *, manager: bool = False) -> list[Posted]: ...
+
+    def link(self, url: str) -> str:
+        """A link a user typed, as the platform hands it to the bot."""
+        ...

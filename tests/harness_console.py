@@ -27,6 +27,9 @@ class ConsoleHarness:
             Posted(text=block.strip()) for block in stdout.getvalue().split("\n\n\n") if block.strip()
         ] or []
 
+    def link(self, url: str) -> str:
+        return url  # a terminal hands over what was typed
+
 
 @asynccontextmanager
 async def open_harness(core: CommandCore) -> AsyncIterator[ConsoleHarness]:

@@ -212,6 +212,9 @@ class DiscordHarness:
             ) from None
         return self.api.shown(payload["token"])
 
+    def link(self, url: str) -> str:
+        return f"<{url}>"  # how a Discord user posts a link without its preview
+
     async def send(self, text: str, *, manager: bool = False) -> list[Posted]:
         shown = await self.run(self.payload(text, manager=manager))
         return [

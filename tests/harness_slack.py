@@ -92,6 +92,11 @@ class SlackHarness:
         self.session = session
         self.core = core
 
+    def link(self, url: str) -> str:
+        """Slack's markup for a typed link, labelled with what was typed, its ``&`` escaped."""
+        escaped = url.replace("&", "&amp;")
+        return f"<{escaped}|{escaped.split('://', 1)[-1]}>"
+
     async def send(self, text: str, *, manager: bool = False, user: str | None = None) -> list[Posted]:
         calls = await self.command(text, user=user or (MANAGER if manager else MEMBER))
         return [call.posted() for call in calls]

@@ -13,7 +13,7 @@ import pytest
 from bot.cli import samples_dir
 from bot.core import CommandCore
 from config import StorageSettings
-from storage import ledger
+from storage import feedstore, ledger
 from storage.channels import Channel, subscribed_channels
 from storage.db import open_database
 from storage.documents import Document, iter_documents
@@ -179,6 +179,35 @@ async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loo
     assert "no feed https://nowhere.example/rss" in joined(
         await harness.send("sources remove https://nowhere.example/rss", manager=True)
     )
+
+
+async def test_a_link_as_the_platform_writes_it_is_the_link_for_feeds_and_briefs(
+    harness: Harness,
+    seeded_store: Store,
+    loopback_server,  # type: ignore[no-untyped-def]
+) -> None:
+    """Slack hands a typed link over as ``<url|label>`` with ``&`` escaped, Discord as ``<url>`` when its
+    user hid the preview: each must mean the link itself, to add a feed, remove it again, and brief."""
+    item = "<item><title>Harbour Story</title><link>https://coast.example/1</link></item>"
+    feed = f'<?xml version="1.0"?><rss version="2.0"><channel><title>Coast Desk</title>{item}</channel></rss>'
+    url = loopback_server.reply(f"/{harness.platform}/linked.xml", feed, content_type="application/rss+xml")
+    url += "?edition=uk&format=rss"  # the query string is part of the feed's address, its & included
+    added = joined(await harness.send(f"sources add {harness.link(url)}", manager=True))
+    assert "Following feed #" in added and "Coast Desk" in added
+    [followed] = [f for f in feedstore.list_feeds(seeded_store) if f.title == "Coast Desk"]
+    assert followed.url.endswith("/linked.xml?edition=uk&format=rss"), followed.url
+    removed = joined(await harness.send(f"sources remove {harness.link(url)}", manager=True))
+    assert f"No longer following feed #{followed.id}" in removed
+    assert "every stored article" in joined(await harness.send("sources all", manager=True))  # as before
+    page = (
+        "<html><head><title>Tide Mill Reopens</title></head><body><article><h1>Tide Mill Reopens</h1>"
+        "<p>The tide mill at Halvern reopened on Saturday after a restoration that cost 2 million euros.</p>"
+        "<p>Its wheel will grind flour for visitors on some 120 days a year, the trust said.</p>"
+        "</article></body></html>"
+    )
+    page_url = loopback_server.reply(f"/{harness.platform}/mill.html", page, content_type="text/html")
+    briefed = joined(await harness.send(f"brief {harness.link(page_url)}"))
+    assert "Tide Mill Reopens" in briefed and "120 days a year" in briefed
 
 
 async def test_unsubscribe_stops_the_daily_digest(harness: Harness, seeded_store: Store) -> None:

@@ -84,6 +84,7 @@ NO_LINK = "There is no link or file in that message to brief."
 FILE_REFUSED = "Could not read that file: {}"
 # A link as Discord shows one: bare, or in <…> to suppress its embed; trailing punctuation is the sentence's.
 _LINK = re.compile(r"https?://[^\s<>]+")
+_ANGLED_LINK = re.compile(r"<(https?://[^\s<>]+)>")
 _TRAILING = ".,;:!?)]}'\"*_~|"
 # The bot's permissions in a server, each (a discord.Permissions flag) with what needs it: the invite URL
 # of ``briefbot discord invite`` asks for exactly these. Interaction answers (slash commands, buttons)
@@ -108,8 +109,10 @@ def intents() -> discord.Intents:
 
 
 def command_text(name: str, *parts: str | None) -> str:
-    """The command as a user would type it to the core: the name, then the filled-in options."""
-    return " ".join([name, *(part.strip() for part in parts if part and part.strip())])
+    """The command as a user would type it to the core: the name, then the filled-in options, a link
+    written ``<https://…>`` (Discord's way to post one without its preview) as the bare link."""
+    filled = (_ANGLED_LINK.sub(lambda link: link.group(1), part.strip()) for part in parts if part)
+    return " ".join([name, *(part for part in filled if part)])
 
 
 def to_incoming(interaction: discord.Interaction, text: str) -> Incoming:

@@ -167,12 +167,20 @@ class Managers:
         return admin
 
 
+def command_text(text: str) -> str:
+    """A command as its user typed it: Slack writes a typed link as ``<https://…|label>`` and escapes
+    ``&``, ``<`` and ``>``, so ``sources remove example.com/feed`` and ``search AT&T`` would otherwise
+    reach the core as markup no feed or article matches. Other markup (``<@U123>``) is left as it is."""
+    return html.unescape(_SLACK_LINK.sub(lambda link: link.group(1), text))
+
+
 def mention_text(text: str, bot_user_id: str | None = None) -> str:
-    """What follows the bot's mention: ``<@U123> brief 4`` -> ``brief 4``."""
+    """What follows the bot's mention, as typed: ``<@U123> brief <https://a.example|a.example>`` ->
+    ``brief https://a.example``."""
     if bot_user_id and f"<@{bot_user_id}" in text:
         after = text.split(f"<@{bot_user_id}", 1)[1]
-        return after.split(">", 1)[1].lstrip(" :,").strip() if ">" in after else ""
-    return _MENTION.sub("", text, count=1).strip()
+        return command_text(after.split(">", 1)[1].lstrip(" :,").strip()) if ">" in after else ""
+    return command_text(_MENTION.sub("", text, count=1).strip())
 
 
 def first_link(text: str) -> str | None:
@@ -226,7 +234,7 @@ class _Bridge:
             platform=PLATFORM,
             channel=channel,
             user=user,
-            text=command.get("text", ""),
+            text=command_text(command.get("text", "")),
             channel_name=command.get("channel_name"),
             is_manager=await self.managers.is_manager(user),
         )

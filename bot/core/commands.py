@@ -377,10 +377,8 @@ class CommandCore:
     async def _cmd_brief(self, incoming: Incoming, rest: str) -> list[Reply]:
         if not rest:
             return [usage("brief")]
-        # Slack writes a link as <url|label>.
-        reference = rest.strip("<>").split("|")[0] if rest.startswith("<http") else rest
-        found = await asyncio.to_thread(find_brief, self.store, reference, self.storage_settings)
-        return [_brief_or_why(found, reference)]
+        found = await asyncio.to_thread(find_brief, self.store, rest, self.storage_settings)
+        return [_brief_or_why(found, rest)]
 
     async def brief_document(self, incoming: Incoming, document: Document) -> list[Reply]:
         """The brief of a document an adapter read from a chat file: stored, then briefed as a page is.
@@ -584,9 +582,9 @@ class CommandCore:
         if not incoming.is_manager:
             return [self._managers_only("sources " + action)]
         if action == "add":
-            return [await self._follow_feed(channel_id, args[0].strip("<>").split("|")[0])]
+            return [await self._follow_feed(channel_id, args[0])]
         try:
-            feed = await asyncio.to_thread(feedstore.find_feed, self.store, args[0].strip("<>"))
+            feed = await asyncio.to_thread(feedstore.find_feed, self.store, args[0])
         except feedstore.FeedNotFound as error:
             return [TextReply(text=str(error), private=True)]
         result = await asyncio.to_thread(unfollow, self.store, channel_id, feed.id)
