@@ -672,8 +672,14 @@ def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.adapters.console import chat
     from bot.core import CommandCore
+    from bot.delivery import Deliverer
+    from bot.runner import console_poster
 
-    core = CommandCore(store=_store(settings), storage_settings=settings.storage)
+    store = _store(settings)
+    # `digest now` posts as the running bot does, through the ledger, so a scheduler started later
+    # today knows the digest went out.
+    deliverer = Deliverer(store=store, posters={"console": console_poster(sys.stdout)})
+    core = CommandCore(store=store, storage_settings=settings.storage, deliver=deliverer.post_now)
     return asyncio.run(chat(core))
 
 

@@ -116,6 +116,11 @@ class Deliverer:
         await self._mark_sent(held, list(digest.article_ids))
         return reply
 
+    async def post_now(self, channel_id: int, now: datetime) -> Reply | None:
+        """``digest now`` in chat: today's digest, posted at once and recorded as today's, so the
+        scheduled one does not follow (the core's ``deliver``)."""
+        return await self.deliver(channel_id, now, force=True)
+
     async def deliver_notice(
         self, channel_id: int, topic: str, day: date, text: Callable[[], str | None]
     ) -> bool:

@@ -113,7 +113,7 @@ async def run(
     core = CommandCore(
         store=store,
         storage_settings=settings.storage,
-        deliver=lambda channel_id, now: deliverer.deliver(channel_id, now, force=True),
+        deliver=deliverer.post_now,
         max_pending=settings.chat.max_pending,
     )
     services = connect(chosen, deliverer, core, settings, secrets, stream)

@@ -11,6 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Protocol
 
+from bot.core.posting import Poster
+
 
 @dataclass(frozen=True, slots=True)
 class Posted:
@@ -26,6 +28,11 @@ class Harness(Protocol):
     platform: str
 
     async def send(self, text: str, *, manager: bool = False) -> list[Posted]: ...
+
+    def poster(self) -> Poster:
+        """The platform's real poster, as ``briefbot run`` gives the scheduler's deliverer; what it
+        posts during a command is part of what ``send`` returns."""
+        ...
 
     def link(self, url: str) -> str:
         """A link a user typed, as the platform hands it to the bot."""

@@ -18,7 +18,7 @@ from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import TYPE_CHECKING, Any
 
-from bot.adapters.discord_bot import BriefbotClient, build_client
+from bot.adapters.discord_bot import BriefbotClient, DiscordPoster, build_client
 from bot.core import CommandCore
 from config import DiscordSettings
 from tests.chat_harness import Posted
@@ -173,6 +173,13 @@ class DiscordHarness:
     def __init__(self, client: BriefbotClient, api: FakeDiscordAPI) -> None:
         self.client = client
         self.api = api
+        self.posters: list[DiscordPoster] = []
+
+    def poster(self) -> DiscordPoster:
+        """The scheduler's real Discord poster on the fake API, as ``briefbot run`` gives the deliverer;
+        what it posts to the channel while a command is answered is part of that command's answer."""
+        self.posters.append(DiscordPoster(TOKEN))
+        return self.posters[-1]
 
     def payload(
         self, text: str, *, manager: bool = False, kind: int = APPLICATION_COMMAND, focused: str | None = None
@@ -216,7 +223,17 @@ class DiscordHarness:
         return f"<{url}>"  # how a Discord user posts a link without its preview
 
     async def send(self, text: str, *, manager: bool = False) -> list[Posted]:
-        shown = await self.run(self.payload(text, manager=manager))
+        before = len(self.api.posted(CHANNEL_ID))
+        answered = await self.run(self.payload(text, manager=manager))
+        posted = [
+            Shown(
+                content=call.body.get("content") or "",
+                embeds=tuple(call.body.get("embeds") or ()),
+                private=False,
+            )
+            for call in self.api.posted(CHANNEL_ID)[before:]
+        ]
+        shown = posted + answered
         return [
             Posted(text=flatten(s), private=s.private, bold=tuple(re.findall(r"\*\*(.+?)\*\*", flatten(s))))
             for s in shown
@@ -234,4 +251,9 @@ async def open_harness(
         client = build_client(core, settings=settings or DiscordSettings())
         await stack.enter_async_context(client)
         await client.login(TOKEN)
-        yield DiscordHarness(client, api)
+        harness = DiscordHarness(client, api)
+        try:
+            yield harness
+        finally:
+            for poster in harness.posters:
+                await poster.close()

@@ -24,8 +24,9 @@ import aiohttp
 from aiohttp import web
 from slack_sdk.signature import SignatureVerifier
 
-from bot.adapters.slack_app import COMMAND, build_app
+from bot.adapters.slack_app import COMMAND, build_app, slack_poster
 from bot.core import CommandCore, Incoming, Reply
+from bot.core.posting import Poster
 from bot.render.blocks import to_messages
 from bot.render.view import to_view
 from bot.secrets import Secrets
@@ -40,6 +41,7 @@ CHANNEL = "CBRIEFING"
 FORM = "application/x-www-form-urlencoded"
 JSON = "application/json"
 WAIT = 20.0
+SECRETS = Secrets(slack_bot_token="xoxb-test-token", slack_signing_secret=SIGNING_SECRET)
 
 
 def signed_headers(
@@ -91,6 +93,18 @@ class SlackHarness:
         self.url = url
         self.session = session
         self.core = core
+        self.posted_to_channel = 0  # messages the poster (the deliverer's) posted so far
+
+    def poster(self) -> Poster:
+        """The scheduler's real Slack poster on the fake API, as ``briefbot run`` gives the deliverer;
+        what it posts while a command is answered is part of that command's answer."""
+        post = slack_poster(SECRETS, client=self.api.client())
+
+        async def counted(channel: str, reply: Reply, **options: Any) -> None:
+            await post(channel, reply, **options)
+            self.posted_to_channel += len(to_messages(to_view(reply))) - options.get("start", 0)
+
+        return counted
 
     def link(self, url: str) -> str:
         """Slack's markup for a typed link, labelled with what was typed, its ``&`` escaped."""
@@ -118,11 +132,12 @@ class SlackHarness:
         self, body: str, content_type: str, *, headers: Mapping[str, str] | None = None
     ) -> list[Call]:
         """Send one request the core will answer; the fake API's calls that delivered its answer."""
-        before = len(self.api.delivered())
+        before, posted_before = len(self.api.delivered()), self.posted_to_channel
         status, text = await self.post(body, content_type, headers=headers)
         assert status == 200, f"Slack would show an error: {status} {text}"
         replies = await asyncio.wait_for(self.core.handled.get(), timeout=WAIT)
         expected = before + sum(len(to_messages(to_view(reply))) for reply in replies)
+        expected += self.posted_to_channel - posted_before
         await self.api.until(lambda api: len(api.delivered()) >= expected)
         return self.api.delivered()[before:expected]
 
@@ -187,7 +202,7 @@ async def open_harness(
         app = build_app(
             cast(CommandCore, recording),
             settings=settings,
-            secrets=Secrets(slack_bot_token="xoxb-test-token", slack_signing_secret=SIGNING_SECRET),
+            secrets=SECRETS,
             client=api.client(),
         )
         runner = web.AppRunner(app.web_app(path=settings.path))

@@ -12,6 +12,7 @@ import pytest
 
 from bot.cli import samples_dir
 from bot.core import CommandCore
+from bot.delivery import Deliverer
 from config import StorageSettings
 from storage import feedstore, ledger
 from storage.channels import Channel, subscribed_channels
@@ -276,7 +277,10 @@ async def fresh_harness(
     request: pytest.FixtureRequest, fresh_store: Store, chat_clock: Clock
 ) -> AsyncIterator[Harness]:
     module = importlib.import_module(f"tests.harness_{request.param}")
-    async with module.open_harness(CommandCore(store=fresh_store, clock=chat_clock)) as opened:
+    core = CommandCore(store=fresh_store, clock=chat_clock)
+    async with module.open_harness(core) as opened:
+        # As `briefbot run` and `briefbot chat` wire it: `digest now` posts through the deliverer.
+        core.deliver = Deliverer(store=fresh_store, posters={opened.platform: opened.poster()}).post_now
         yield opened
 
 
@@ -304,7 +308,7 @@ async def test_digest_now_is_for_managers_and_takes_the_place_of_todays_digest(
         assert "Only channel managers can use `digest now`" in refused
         assert ledger.deliveries(fresh_store, channel.id) == []
     posted = await harness.send("digest now", manager=True)
-    [digest] = [p for p in posted if p.text.startswith("Digest for")]
+    [digest] = [p for p in posted if "Digest for" in p.text]
     [note] = [p for p in posted if "replaces today's scheduled digest (23:59 Europe/Berlin)" in p.text]
     assert "2 new articles" in digest.text
     if harness.platform != "console":

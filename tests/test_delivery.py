@@ -432,9 +432,7 @@ async def test_digest_now_in_chat_posts_through_the_ledger_once(store: Store, cl
     inbox = Inbox()
     deliverer = Deliverer(store=store, posters={"console": inbox}, owner="one", retry_pause=0)
     clock.now = datetime(2026, 11, 24, 7, 0, tzinfo=BERLIN)  # before the 09:00 digest: `now` forces it
-    core = CommandCore(
-        store=store, clock=clock, deliver=lambda channel, now: deliverer.deliver(channel, now, force=True)
-    )
+    core = CommandCore(store=store, clock=clock, deliver=deliverer.post_now)
     incoming = Incoming(platform="console", channel="newsroom", user="u", text="digest now", is_manager=True)
     subscribed_channel(store)
     [first] = await core.handle(incoming)

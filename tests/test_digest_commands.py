@@ -58,9 +58,7 @@ def deliverer(store: Store, inbox: Inbox) -> Deliverer:
 @pytest.fixture
 def core(store: Store, clock: Clock, deliverer: Deliverer) -> CommandCore:
     """The core as ``briefbot run`` wires it: ``digest now`` goes through the deliverer."""
-    return CommandCore(
-        store=store, clock=clock, deliver=lambda channel, now: deliverer.deliver(channel, now, force=True)
-    )
+    return CommandCore(store=store, clock=clock, deliver=deliverer.post_now)
 
 
 async def answers(core: CommandCore, text: str, *, manager: bool = True) -> list[TextReply]:

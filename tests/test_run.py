@@ -79,6 +79,25 @@ def test_two_instances_on_postgresql_post_the_digest_once(tmp_path: Path) -> Non
         assert "[briefbot →" not in again.stdout
 
 
+def test_digest_now_in_briefbot_chat_is_todays_digest_for_the_scheduler_too(tmp_path: Path) -> None:
+    """``briefbot chat`` posts ``digest now`` as the running bot does, through the ledger: a second one
+    is told it went out, and a ``briefbot run`` afterwards posts no second digest that day."""
+    env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)
+    prepare(env)  # subscribed for 30 minutes ago: due now
+    chat = subprocess.run(
+        [*BOT, "chat"], input="digest now\ndigest now\n", env=env, capture_output=True, text=True, timeout=120
+    )
+    assert chat.returncode == 0, chat.stderr
+    assert chat.stdout.count("[briefbot → console:local]") == 1 and "reported by 2 sources" in chat.stdout
+    assert "Today's digest is posted in this channel" in chat.stdout
+    assert "Today's digest was already posted here" in chat.stdout
+    later = subprocess.run(
+        [*BOT, "run", "--console", "--once"], env=env, capture_output=True, text=True, timeout=180
+    )
+    assert later.returncode == 0, later.stderr
+    assert "[briefbot →" not in later.stdout
+
+
 def test_run_without_any_platform_says_which_tokens_are_missing(tmp_path: Path) -> None:
     env = environment(f"sqlite:///{tmp_path / 'b.db'}", tmp_path)
     result = subprocess.run([*BOT, "run"], env=env, capture_output=True, text=True, timeout=60)

@@ -15,13 +15,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from functools import cache
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from bot.core.actor_commands import ACTOR_USAGE, TRENDING_USAGE, actor_replies, trending_replies
 from bot.core.messages import AnswerReply, BriefReply, DigestReply, Incoming, Reply, SearchReply, TextReply
 from bot.digest import compose
 from config import ChatSettings, StorageSettings
-from storage import chat_state, feedstore, ledger
+from storage import chat_state, feedstore
 from storage.ask import ask
 from storage.brief_lookup import Lookup, find_brief, store_brief
 from storage.channels import (
@@ -272,6 +271,10 @@ def posted_now_text(channel: Channel, posted: Reply | None) -> str:
     )
 
 
+# A core without the scheduler's deliverer (a test's, a tool's): `briefbot run` and `briefbot chat`
+# both give it one, so their `digest now` is recorded where the scheduler looks.
+NO_DELIVERER = "`digest now` posts through the bot's scheduler, which this session does not run."
+
 EVERYTHING = (
     "This channel follows no feeds in particular: its digest has every stored article. "
     "Choose feeds with `sources add <feed url>`."
@@ -464,35 +467,15 @@ class CommandCore:
         decision for the whole channel, hence its managers'."""
         if not incoming.is_manager:
             return [self._managers_only("digest now")]
-        channel_id = await self._channel(incoming)
         if self.deliver is None:
-            return await self._digest_here(channel_id)
+            return [TextReply(text=NO_DELIVERER, private=True)]
+        channel_id = await self._channel(incoming)
         # The deliverer posts to the channel itself (through the ledger, so once); answering with the
         # digest too would show it twice.
         posted = await self.deliver(channel_id, self.clock())
         channel = await asyncio.to_thread(get_channel, self.store, channel_id)
         assert channel is not None
         return [TextReply(text=posted_now_text(channel, posted), private=True)]
-
-    async def _digest_here(self, channel_id: int) -> list[Reply]:
-        """``digest now`` with no scheduler running (``briefbot chat``): the reply is the post, so it
-        claims and marks today's ledger row itself, and a scheduler started later today posts nothing."""
-        channel = await asyncio.to_thread(get_channel, self.store, channel_id)
-        assert channel is not None
-        day = self.clock().astimezone(ZoneInfo(channel.timezone)).date()
-        owner = ledger.instance_name()
-        held = await asyncio.to_thread(lambda: ledger.claim(self.store, channel_id, day, owner=owner))
-        if held is None:
-            return [TextReply(text=posted_now_text(channel, None), private=True)]
-        try:
-            digest = await self._compose(channel)
-        except Exception as error:
-            await asyncio.to_thread(ledger.mark_failed, self.store, held, f"{type(error).__name__}: {error}")
-            raise
-        await asyncio.to_thread(ledger.mark_sent, self.store, held, list(digest.article_ids))
-        reply = DigestReply(digest=digest, threaded=channel.digest_thread)
-        note = TextReply(text=posted_now_text(channel, reply), private=True)
-        return [note] if digest.empty and channel.quiet_when_empty else [reply, note]
 
     async def _cmd_subscribe(self, incoming: Incoming, rest: str) -> list[Reply]:
         if not incoming.is_manager:
