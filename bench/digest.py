@@ -4,7 +4,7 @@ Why this script exists: ``bot.digest.compose`` promises all its data "in a fixed
 whatever the number of articles". This puts a number on it: 5,000 new articles spread over 200
 channels, the time to compose each channel's digest, and the SQL statements each digest sends -- the
 same count for a channel with 25 new articles and for one that follows no feed and so sees all 5,000
-means there is no per-article query loop. It also times ``Store.mark_delivered`` for one digest.
+means there is no per-article query loop. It also times ``storage.channels.mark_delivered`` for one digest.
 
 How it measures:
 
@@ -19,7 +19,7 @@ How it measures:
   ingest with the model would): the summary is the article's first two sentences
   (``split_sentences``), the actors its most frequent capitalised words, the figure its first number.
   What ``compose`` does with a brief does not depend on how it was written.
-* 200 channels (``store.channel``, ``subscribe`` at 09:00 in one of five zones); 190 follow one feed
+* 200 channels (``ensure_channel``, ``subscribe`` at 09:00 in one of five zones); 190 follow one feed
   each (each feed has 3 or 4 followers), 10 follow none and so read every feed. PostgreSQL is
   ANALYZEd after loading, as autovacuum would after this many inserts; SQLite is not (briefbot never
   runs ANALYZE).
@@ -28,7 +28,7 @@ How it measures:
   a ``checkout`` listener on the pool counts connection checkouts (on PostgreSQL each costs a
   ``pool_pre_ping`` round trip that the statement count does not see).
 * Timing: ``compose(store, channel, now=..., timezone=...)`` for every channel, ``--rounds`` rounds in
-  a shuffled order per round, then ``new_for_channel`` alone right after it; each channel keeps its
+  a shuffled order per round, then ``undelivered`` alone right after it; each channel keeps its
   median, the tables give median and p95 over channels. ``mark_delivered`` is timed on the digests of
   the smallest feed, the largest feed and an all-feeds channel, ``--mark-rounds`` times each (the
   delivered rows are deleted again, untimed, between rounds); compose is checked to come back empty
@@ -62,7 +62,7 @@ from databases import POSTGRES_URL, StepClock, analyze, postgres_schema
 from sqlalchemy import Engine, delete, event, select, text
 
 from bot.digest import compose
-from storage.channels import follow, subscribe
+from storage.channels import ensure_channel, follow, mark_delivered, subscribe, undelivered
 from storage.db import open_database
 from storage.documents import Document
 from storage.feedstore import add_feed
@@ -339,7 +339,7 @@ def load(
     channels = []
     following = args.channels - args.unfollowing
     for c in range(args.channels):
-        channel_id = store.channel("bench", f"c{c}")
+        channel_id = ensure_channel(store, "bench", f"c{c}")
         zone = ZONES[c % len(ZONES)]
         subscribe(store, channel_id, digest_time="09:00", timezone=zone)
         feed = c % args.feeds if c < following else None
@@ -424,7 +424,7 @@ def measure_compose(
         for run in order:
             ms, _ = timed(lambda run=run: compose(store, run.plan.id, now=now, timezone=run.plan.timezone))
             run.compose_ms.append(ms)
-            ms, _ = timed(lambda run=run: store.new_for_channel(run.plan.id))
+            ms, _ = timed(lambda run=run: undelivered(store, run.plan.id))
             run.new_ms.append(ms)
         print(f"  compose round {round_ + 1}/{args.rounds} done", file=sys.stderr)
     return runs, sample, problems
@@ -447,7 +447,7 @@ def measure_marks(
         ms_list, statements, lines = [], 0, []
         for round_ in range(args.mark_rounds + 1):  # the first one warms up and is counted, not timed
             with log.capture():
-                ms, _ = timed(lambda channel_id=channel_id, ids=ids: store.mark_delivered(channel_id, ids))
+                ms, _ = timed(lambda channel_id=channel_id, ids=ids: mark_delivered(store, channel_id, ids))
             if round_ == 0:
                 statements = len(log.statements)
                 lines = [shorten(s, 110) + (" (executemany)" if many else "") for s, many in log.statements]
@@ -555,7 +555,7 @@ def compose_table(results: Sequence[BackendResult]) -> str:
             "`compose` p50 ms",
             "p95 ms",
             "max ms",
-            "of which `new_for_channel` p50 ms",
+            "of which `undelivered` p50 ms",
             "SQL statements per digest",
             "connection checkouts",
         ],
@@ -687,7 +687,7 @@ def report(
     print(compose_table(results), end="\n\n")
     print(
         f"`compose(store, channel, now=..., timezone=...)` per channel, median of {args.rounds} rounds "
-        "(shuffled order); p50/p95/max over channels. `new_for_channel` alone is timed right after it. "
+        "(shuffled order); p50/p95/max over channels. `undelivered` alone is timed right after it. "
         "Statements: `before_cursor_execute` events during one call; checkouts: pool checkouts (on "
         "PostgreSQL each also sends the `pool_pre_ping` query, which the statement count does not see).\n"
     )
@@ -700,7 +700,7 @@ def report(
         print()
     print(mark_table(results), end="\n\n")
     print(
-        f"`store.mark_delivered(channel, digest.article_ids)`, median and max of {args.mark_rounds} runs "
+        f"`mark_delivered(store, channel, digest.article_ids)`, median and max of {args.mark_rounds} runs "
         "(the delivered rows deleted between runs); statements counted on an untimed first run. What it "
         "sends for the all-feeds digest:\n"
     )

@@ -825,7 +825,7 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     for result in results:
         if result.article is None:
             continue
-        stored = store.get(result.article.id)
+        stored = store.brief_of(result.article.id)
         print(f"#{stored.article.id} " + to_text(stored.brief) + "\n")
     for query in ("strike", 'hezbollah actor:"Bashar al-Assad"'):
         print(f"== search: {query}")

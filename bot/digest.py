@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from storage.channels import undelivered
 from storage.digest_inputs import RankingInputs, briefs_of, ranking_inputs
 from storage.store import Store
 from storage.values import Article, Digest, DigestFigure, DigestStory
@@ -36,7 +37,7 @@ def compose(
     """The channel's digest of what it was not sent (``article_ids``: of those, when a digest begun
     by another attempt is continued: the same articles make the same messages)."""
     zone = ZoneInfo(timezone)
-    articles = store.new_for_channel(channel_id, only=article_ids)
+    articles = undelivered(store, channel_id, only=article_ids)
     day = now.astimezone(zone).date()
     if not articles:
         return Digest(

@@ -34,7 +34,7 @@ def find_brief(store: Store, reference: str, settings: StorageSettings) -> Looku
     reference = reference.strip()
     if is_id(reference):
         article_id = parse_id(reference)
-        stored = store.get(article_id) if article_id is not None else None
+        stored = store.brief_of(article_id) if article_id is not None else None
         return Lookup(stored, missing="" if stored else "id")
     if is_url(reference):
         try:
@@ -50,7 +50,7 @@ def by_title(store: Store, words: str) -> Lookup:
     matches = store.find_by_title(words)
     if not matches:
         return Lookup(None, missing="title")
-    stored = store.get(matches[0].id)  # None only if it was deleted since
+    stored = store.brief_of(matches[0].id)  # None only if it was deleted since
     return Lookup(stored, missing="" if stored else "title", also=tuple(matches[1:]))
 
 
@@ -59,5 +59,5 @@ def store_brief(store: Store, document: Document) -> Lookup:
     [result] = store.ingest([document])
     if result.error or result.article is None:
         return Lookup(None, missing="stored", reason=result.error or "not stored")
-    stored = store.get(result.article.id)
+    stored = store.brief_of(result.article.id)
     return Lookup(stored, missing="" if stored else "stored", reason="" if stored else "deleted meanwhile")

@@ -3,15 +3,16 @@
 from __future__ import annotations
 
 import enum
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
-from sqlalchemy.orm import Session
+from sqlalchemy import delete, insert, select
+from sqlalchemy.orm import Session, defer
 
-from storage.models import ChannelRow, ChannelSourceRow, SourceRow
-from storage.store import Store, as_utc
+from storage.models import ArticleRow, ChannelRow, ChannelSourceRow, DeliveredArticleRow, SourceRow
+from storage.store import Store, as_utc, to_article
+from storage.values import Article
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -27,6 +28,9 @@ class Channel:
     subscribed_at: datetime | None
     chart_day: int | None = None  # 0 Monday: that day's digest carries the week's chart of its top actors
     digest_thread: bool = False  # a short parent message in the channel, one reply per story in its thread
+
+
+FIRST_DIGEST_LOOKBACK = timedelta(days=1)  # a new channel's first digest covers the day before it
 
 
 class Keep(enum.Enum):
@@ -194,3 +198,85 @@ def receives_everything(store: Store, channel_id: int) -> bool:
     with store.sessions() as session:
         channel = session.get(ChannelRow, channel_id)
         return channel is None or channel.all_sources
+
+
+def ensure_channel(store: Store, platform: str, external_id: str, *, name: str | None = None) -> int:
+    """The channel's id, its row created on first sight (any command in a new channel creates it)."""
+    with store.sessions.begin() as session:
+        row = session.scalars(
+            select(ChannelRow).where(ChannelRow.platform == platform, ChannelRow.external_id == external_id)
+        ).first()
+        if row is None:
+            # A new channel's first digest covers the day before it appeared, not nothing.
+            row = ChannelRow(
+                platform=platform,
+                external_id=external_id,
+                name=name,
+                created_at=store.clock(),
+                subscribed_at=store.clock() - FIRST_DIGEST_LOOKBACK,
+            )
+            session.add(row)
+            session.flush()
+        return row.id
+
+
+def undelivered(
+    store: Store, channel_id: int, *, limit: int | None = None, only: Sequence[int] | None = None
+) -> list[Article]:
+    """Articles this channel has not been sent, stored since it first appeared, oldest first
+    (``only``: of these ids, for a digest being continued as it was first composed)."""
+    with store.sessions() as session:
+        channel = session.get(ChannelRow, channel_id)
+        if channel is None:
+            return []
+        delivered = select(DeliveredArticleRow.article_id).where(
+            DeliveredArticleRow.channel_id == channel_id, DeliveredArticleRow.article_id == ArticleRow.id
+        )
+        # Digests never show the text: leave it in the database.
+        query = select(ArticleRow).options(defer(ArticleRow.text)).where(~delivered.exists())
+        # A channel that chose feeds gets their articles (none, once its last feed is gone, until
+        # a manager chooses again); one that never chose gets everything.
+        if only is not None:
+            query = query.where(ArticleRow.id.in_(list(only)))
+        elif not channel.all_sources:
+            follows = select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
+            query = query.where(ArticleRow.source_id.in_(follows))
+        if channel.subscribed_at is not None and only is None:
+            query = query.where(ArticleRow.fetched_at >= channel.subscribed_at)
+        query = query.order_by(ArticleRow.fetched_at, ArticleRow.id)
+        if limit:
+            query = query.limit(limit)
+        return [to_article(r) for r in session.scalars(query)]
+
+
+def mark_delivered(
+    store: Store, channel_id: int, article_ids: Sequence[int], *, delivery_id: int | None = None
+) -> None:
+    if not article_ids:
+        return
+    with store.sessions.begin() as session:
+        record_delivered(session, channel_id, article_ids, delivery_id)
+
+
+def record_delivered(
+    session: Session, channel_id: int, article_ids: Sequence[int], delivery_id: int | None
+) -> None:
+    """Rows for the articles a channel was sent (those not already there), as one Core executemany."""
+    wanted = list(dict.fromkeys(article_ids))
+    known: set[int] = set()
+    for start in range(0, len(wanted), 10_000):
+        known.update(
+            session.scalars(
+                select(DeliveredArticleRow.article_id).where(
+                    DeliveredArticleRow.channel_id == channel_id,
+                    DeliveredArticleRow.article_id.in_(wanted[start : start + 10_000]),
+                )
+            )
+        )
+    rows = [
+        {"channel_id": channel_id, "article_id": a, "delivery_id": delivery_id}
+        for a in wanted
+        if a not in known
+    ]
+    if rows:
+        session.execute(insert(DeliveredArticleRow), rows)

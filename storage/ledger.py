@@ -34,8 +34,9 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.orm import Session
 
+from storage.channels import record_delivered
 from storage.models import DeliveryRow
-from storage.store import Store, as_utc, record_delivered
+from storage.store import Store, as_utc
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ not at all, and what was stored before is never touched by a failed ingest.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
@@ -23,9 +23,6 @@ from storage.models import (
     ActorRow,
     ArticleRow,
     BriefRow,
-    ChannelRow,
-    ChannelSourceRow,
-    DeliveredArticleRow,
     FigureRow,
     SentenceRow,
     SourceRow,
@@ -41,7 +38,6 @@ STORY_WINDOW = timedelta(days=7)  # near-duplicates are looked for among article
 MAX_STORY_CANDIDATES = 5000
 REBRIEF_BATCH = 32  # articles briefed, then written, together
 SAME_STORY_SHOWN = 5  # other outlets' articles listed with a brief
-FIRST_DIGEST_LOOKBACK = timedelta(days=1)
 
 
 @dataclass
@@ -365,7 +361,9 @@ class Store:
 
     # -- reading ----------------------------------------------------------------------------------
 
-    def get(self, article_id: int) -> StoredBrief | None:
+    def brief_of(self, article_id: int) -> StoredBrief | None:
+        """The article with its brief: the stored one, or, for an article stored without (by a store
+        with no summarizer), one the model writes now and that is not kept."""
         with self.sessions() as session:
             row = session.get(ArticleRow, article_id)
             if row is None:
@@ -429,65 +427,6 @@ class Store:
         with self.sessions() as session:
             return session.scalar(select(func.count()).select_from(ArticleRow)) or 0
 
-    # -- channels: what is new since the last digest --------------------------------------------------
-
-    def channel(self, platform: str, external_id: str, *, name: str | None = None) -> int:
-        """The channel's id, created on first sight."""
-        with self.sessions.begin() as session:
-            row = session.scalars(
-                select(ChannelRow).where(
-                    ChannelRow.platform == platform, ChannelRow.external_id == external_id
-                )
-            ).first()
-            if row is None:
-                # A new channel's first digest covers the day before it appeared, not nothing.
-                row = ChannelRow(
-                    platform=platform,
-                    external_id=external_id,
-                    name=name,
-                    created_at=self.clock(),
-                    subscribed_at=self.clock() - FIRST_DIGEST_LOOKBACK,
-                )
-                session.add(row)
-                session.flush()
-            return row.id
-
-    def new_for_channel(
-        self, channel_id: int, *, limit: int | None = None, only: Sequence[int] | None = None
-    ) -> list[Article]:
-        """Articles this channel has not been sent, stored since it first appeared, oldest first
-        (``only``: of these ids, for a digest being continued as it was first composed)."""
-        with self.sessions() as session:
-            channel = session.get(ChannelRow, channel_id)
-            if channel is None:
-                return []
-            delivered = select(DeliveredArticleRow.article_id).where(
-                DeliveredArticleRow.channel_id == channel_id, DeliveredArticleRow.article_id == ArticleRow.id
-            )
-            # Digests never show the text: leave it in the database.
-            query = select(ArticleRow).options(defer(ArticleRow.text)).where(~delivered.exists())
-            # A channel that chose feeds gets their articles (none, once its last feed is gone, until
-            # a manager chooses again); one that never chose gets everything.
-            if only is not None:
-                query = query.where(ArticleRow.id.in_(list(only)))
-            elif not channel.all_sources:
-                follows = select(ChannelSourceRow.source_id).where(ChannelSourceRow.channel_id == channel_id)
-                query = query.where(ArticleRow.source_id.in_(follows))
-            if channel.subscribed_at is not None and only is None:
-                query = query.where(ArticleRow.fetched_at >= channel.subscribed_at)
-            query = query.order_by(ArticleRow.fetched_at, ArticleRow.id)
-            if limit:
-                query = query.limit(limit)
-            return [to_article(r) for r in session.scalars(query)]
-
-    def mark_delivered(
-        self, channel_id: int, article_ids: Sequence[int], *, delivery_id: int | None = None
-    ) -> None:
-        if not article_ids:
-            return
-        with self.sessions.begin() as session:
-            record_delivered(session, channel_id, article_ids, delivery_id)
-
 
 def _stale_briefs() -> Select[int]:
     return (
@@ -506,27 +445,3 @@ def write_sentences(session: Session, article_id: int, text: str) -> None:
     ]
     if rows:
         session.execute(insert(SentenceRow), rows)
-
-
-def record_delivered(
-    session: Session, channel_id: int, article_ids: Sequence[int], delivery_id: int | None
-) -> None:
-    """Rows for the articles a channel was sent (those not already there), as one Core executemany."""
-    wanted = list(dict.fromkeys(article_ids))
-    known: set[int] = set()
-    for start in range(0, len(wanted), 10_000):
-        known.update(
-            session.scalars(
-                select(DeliveredArticleRow.article_id).where(
-                    DeliveredArticleRow.channel_id == channel_id,
-                    DeliveredArticleRow.article_id.in_(wanted[start : start + 10_000]),
-                )
-            )
-        )
-    rows = [
-        {"channel_id": channel_id, "article_id": a, "delivery_id": delivery_id}
-        for a in wanted
-        if a not in known
-    ]
-    if rows:
-        session.execute(insert(DeliveredArticleRow), rows)

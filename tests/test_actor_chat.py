@@ -18,7 +18,7 @@ from bot.cli import samples_dir
 from bot.core import CommandCore
 from bot.core.messages import DigestReply
 from bot.delivery import Deliverer
-from storage.channels import subscribe
+from storage.channels import ensure_channel, subscribe
 from storage.db import open_database
 from storage.documents import Document
 from storage.store import Store
@@ -141,8 +141,8 @@ async def test_a_channel_chooses_the_day_its_digest_carries_the_chart(harness: H
 async def test_the_digest_on_the_chart_day_carries_the_weeks_chart(actor_store: Store) -> None:
     inbox = Inbox()
     deliverer = Deliverer(store=actor_store, posters={"console": inbox}, owner="chart", retry_pause=0)
-    monday = actor_store.channel("console", "monday-chart")
-    tuesday = actor_store.channel("console", "tuesday-chart")
+    monday = ensure_channel(actor_store, "console", "monday-chart")
+    tuesday = ensure_channel(actor_store, "console", "tuesday-chart")
     subscribe(actor_store, monday, digest_time="08:00", timezone="UTC", chart_day=0)
     subscribe(actor_store, tuesday, digest_time="08:00", timezone="UTC", chart_day=1)
     on_monday = await deliverer.deliver(monday, NOW)

@@ -56,7 +56,7 @@ def test_a_guessed_kind_gives_way_to_the_stores_other_articles(store: Store, sum
     assert guess_result.article is not None
     article_id = guess_result.article.id
     assert kinds_of(store, article_id, "Varnholt") == ["place"]
-    brief = store.get(article_id)
+    brief = store.brief_of(article_id)
     assert brief is not None
     [settled] = [a for a in brief.brief.actors if a.name == "Varnholt"]
     assert (settled.kind, settled.kind_evidence) == ("place", "store")

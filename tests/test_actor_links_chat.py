@@ -40,7 +40,7 @@ from bot.render.limits import ELLIPSIS
 from bot.render.text import more_line, render_text
 from bot.render.view import ACTOR_LINKS, Section, View, to_view
 from bot.secrets import Secrets
-from storage.channels import subscribe
+from storage.channels import ensure_channel, subscribe
 from storage.db import open_database
 from storage.store import Store
 from summarizer import Summarizer
@@ -95,7 +95,7 @@ class Recording:
 
 async def deliver(store: Store, platform: str, channel_key: str, poster: Any) -> DigestReply:
     """Today's digest for a new channel, posted by ``poster`` through the real deliverer."""
-    channel = store.channel(platform, channel_key)
+    channel = ensure_channel(store, platform, channel_key)
     subscribe(store, channel, digest_time="09:00", timezone="UTC")
     deliverer = Deliverer(store=store, posters={platform: poster}, owner=channel_key, retry_pause=0)
     reply = await deliverer.deliver(channel, NOW)

@@ -374,7 +374,7 @@ def test_figures_come_from_the_sentences_naming_the_actor(
         for name, actor_id in actors.items():
             session.execute(update(ActorRow).where(ActorRow.key == actor_key(name)).values(actor_id=actor_id))
 
-    militias = store.get(stored["iraqi-militias-aleppo"])
+    militias = store.brief_of(stored["iraqi-militias-aleppo"])
     assert militias is not None
     [assad] = [a for a in militias.brief.actors if a.name == "Bashar al-Assad"]
     expected = [f.text for f in militias.brief.figures if f.sentence in assad.sentences]
@@ -388,7 +388,7 @@ def test_figures_come_from_the_sentences_naming_the_actor(
     idu = actor_view(store, actors["International Dockworkers Union"])
     assert idu.story_count == 1, "two outlets' reports of the strike are one story"
     assert [a.id for a in idu.stories] == [harbor]
-    times = store.get(harbor)
+    times = store.brief_of(harbor)
     assert times is not None
     [union] = [a for a in times.brief.actors if a.name == "International Dockworkers Union"]
     assert [f.text for f in idu.figures] == [

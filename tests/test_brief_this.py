@@ -242,7 +242,7 @@ async def test_slack_brief_this_on_a_message_with_only_a_file_briefs_the_file_fo
     assert calls and all(c.method == "chat.postEphemeral" and c.body["user"] == MEMBER for c in calls)
     assert PDF_TITLE in "\n".join(c.posted().text for c in calls)
     [button] = share_buttons(calls[-1])
-    assert button["value"].isdigit() and store.get(int(button["value"])) is not None
+    assert button["value"].isdigit() and store.brief_of(int(button["value"])) is not None
 
 
 # -- Discord -------------------------------------------------------------------------------------------
@@ -346,4 +346,4 @@ async def test_discord_brief_this_on_a_message_with_only_a_file_briefs_the_file_
     assert shown and all(s.private for s in shown)
     assert PDF_TITLE in "\n".join(flatten(s) for s in shown)
     assert button["custom_id"].startswith(SHARE_ID_PREFIX) and button["label"] == "Share in channel"
-    assert store.get(int(button["custom_id"].removeprefix(SHARE_ID_PREFIX))) is not None
+    assert store.brief_of(int(button["custom_id"].removeprefix(SHARE_ID_PREFIX))) is not None

@@ -18,7 +18,7 @@ from bot.delivery import Deliverer
 from bot.scheduler import BriefbotScheduler
 from config import StorageSettings
 from storage import feedstore, ledger, notices
-from storage.channels import subscribe
+from storage.channels import ensure_channel, subscribe, undelivered
 from storage.db import open_database
 from storage.store import Store
 from tests.storage_backends import Clock, database_url
@@ -58,21 +58,21 @@ async def test_removing_the_last_feed_in_chat_says_so_and_the_digest_is_empty_un
 ) -> None:
     store.ingest(samples()[:2])  # stored from files: no feed
     core = CommandCore(store=store, storage_settings=SETTINGS)
-    channel = store.channel("console", "newsroom")
-    assert len(store.new_for_channel(channel)) == 2  # never chose: everything
+    channel = ensure_channel(store, "console", "newsroom")
+    assert len(undelivered(store, channel)) == 2  # never chose: everything
     assert "every stored article" in await say(core, "sources list")
     assert "Following feed" in await say(core, f"sources add {a_feed(loopback_server, 'a')}")
-    assert store.new_for_channel(channel) == []  # chose a feed: only its articles (none yet)
+    assert undelivered(store, channel) == []  # chose a feed: only its articles (none yet)
     [feed] = feedstore.list_feeds(store)
     removed = await say(core, f"sources remove {feed.id}")
     assert "No longer following" in removed and "follows no feeds now" in removed
     assert "no longer read" in removed  # chat added it and nobody follows it: dropped
     assert feedstore.list_feeds(store) == []
-    assert store.new_for_channel(channel) == [], "not silently everything again"
+    assert undelivered(store, channel) == [], "not silently everything again"
     assert "follows no feeds now" in await say(core, "sources list")
     assert "Only channel managers" in await say(core, "sources all", manager=False)
     assert "every stored article" in await say(core, "sources all")
-    assert len(store.new_for_channel(channel)) == 2
+    assert len(undelivered(store, channel)) == 2
 
 
 async def test_a_feed_the_store_added_keeps_being_read_when_channels_unfollow_it(
@@ -95,7 +95,7 @@ async def test_briefbot_feeds_remove_tells_each_channel_left_without_feeds_once(
 ) -> None:
     core = CommandCore(store=store, storage_settings=SETTINGS)
     await say(core, f"sources add {a_feed(loopback_server, 'c')}")
-    channel = store.channel("console", "newsroom")
+    channel = ensure_channel(store, "console", "newsroom")
     subscribe(store, channel, digest_time="09:00", timezone="UTC")
     [feed] = feedstore.list_feeds(store)
     feedstore.remove_feed(store, str(feed.id))  # the operator, from the CLI
@@ -109,4 +109,4 @@ async def test_briefbot_feeds_remove_tells_each_channel_left_without_feeds_once(
     assert len(told) == 1 and "last feed was removed" in told[0] and "sources all" in told[0]
     [notice] = ledger.deliveries(store, channel, topic=notices.NO_FEEDS)
     assert notice.status == "sent"
-    assert store.new_for_channel(channel) == []
+    assert undelivered(store, channel) == []

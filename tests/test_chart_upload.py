@@ -35,7 +35,7 @@ from bot.render.embeds import to_messages as discord_messages
 from bot.render.view import to_view
 from bot.runner import console_poster
 from bot.secrets import Secrets
-from storage.channels import subscribe
+from storage.channels import ensure_channel, subscribe
 from storage.store import Store
 from storage.values import Digest, DigestStory
 from tests import discord_api as fake_discord
@@ -259,7 +259,7 @@ async def test_the_weekly_digest_on_slack_posts_its_messages_then_its_chart_as_t
     store: Store,
 ) -> None:
     with fake_slack_api() as api:
-        channel = store.channel("slack", "CWEEKLY1")
+        channel = ensure_channel(store, "slack", "CWEEKLY1")
         subscribe(store, channel, digest_time="08:00", timezone="UTC", chart_day=0)
         poster = slack_poster(Secrets(slack_bot_token="xoxb-test-token"), client=api.client())
         deliverer = Deliverer(store=store, posters={"slack": poster}, owner="weekly", retry_pause=0)
@@ -276,7 +276,7 @@ async def test_the_weekly_digest_on_slack_posts_its_messages_then_its_chart_as_t
 
 async def test_a_failed_upload_is_retried_alone_without_posting_the_messages_again(store: Store) -> None:
     with fake_slack_api() as api:
-        channel = store.channel("slack", "CWEEKLY2")
+        channel = ensure_channel(store, "slack", "CWEEKLY2")
         subscribe(store, channel, digest_time="08:00", timezone="UTC", chart_day=0)
         api.script(UPLOAD_METHOD, status=500, answer={"ok": False, "error": "upload host unavailable"})
         poster = slack_poster(Secrets(slack_bot_token="xoxb-test-token"), client=api.client())
@@ -327,7 +327,7 @@ async def test_the_poster_logs_a_refused_upload_and_counts_the_digest_posted(sla
 async def test_the_weekly_digest_on_discord_carries_its_chart_on_the_last_message(
     store: Store, discord_api: FakeDiscordAPI
 ) -> None:
-    channel = store.channel("discord", "777")
+    channel = ensure_channel(store, "discord", "777")
     subscribe(store, channel, digest_time="08:00", timezone="UTC", chart_day=0)
     poster = DiscordPoster("poster-token")
     try:
@@ -416,7 +416,7 @@ async def test_the_console_writes_the_chart_and_prints_its_path_after_the_text(
 
 async def test_the_console_poster_writes_the_weekly_chart(store: Store, tmp_path: Path) -> None:
     stream = io.StringIO()
-    channel = store.channel("console", "weekly")
+    channel = ensure_channel(store, "console", "weekly")
     subscribe(store, channel, digest_time="08:00", timezone="UTC", chart_day=0)
     deliverer = Deliverer(store=store, posters={"console": console_poster(stream, charts=tmp_path)})
     reply = await deliverer.deliver(channel, NOW)

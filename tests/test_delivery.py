@@ -27,7 +27,7 @@ from bot.render.view import to_view
 from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from storage import ledger
-from storage.channels import subscribe
+from storage.channels import ensure_channel, mark_delivered, subscribe, undelivered
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
@@ -102,7 +102,7 @@ def samples() -> list[Document]:
 
 
 def subscribed_channel(store: Store, *, at: str = "09:00", zone: str = "Europe/Berlin") -> int:
-    channel = store.channel("console", "newsroom")
+    channel = ensure_channel(store, "console", "newsroom")
     subscribe(store, channel, digest_time=at, timezone=zone)
     return channel
 
@@ -111,7 +111,7 @@ def subscribed_channel(store: Store, *, at: str = "09:00", zone: str = "Europe/B
 
 
 def test_a_claim_is_taken_once_until_it_fails_or_expires(store: Store, clock: Clock) -> None:
-    channel = store.channel("console", "x")
+    channel = ensure_channel(store, "console", "x")
     day = date(2026, 11, 24)
     first = ledger.claim(store, channel, day, owner="a", now=clock.now)
     assert first is not None
@@ -128,7 +128,7 @@ def test_a_claim_is_taken_once_until_it_fails_or_expires(store: Store, clock: Cl
 
 
 def test_a_failed_claim_can_be_retried_at_once(store: Store, clock: Clock) -> None:
-    channel = store.channel("console", "x")
+    channel = ensure_channel(store, "console", "x")
     held = ledger.claim(store, channel, date(2026, 11, 24), owner="a", now=clock.now)
     assert held is not None
     ledger.mark_failed(store, held, "503")
@@ -138,7 +138,7 @@ def test_a_failed_claim_can_be_retried_at_once(store: Store, clock: Clock) -> No
 
 
 def test_racing_claims_have_one_winner(store: Store, clock: Clock) -> None:
-    channel = store.channel("console", "x")
+    channel = ensure_channel(store, "console", "x")
     for offset in range(10):
         day = date(2026, 12, 1) + timedelta(days=offset)
         barrier = threading.Barrier(4)
@@ -230,7 +230,7 @@ async def test_platform_errors_are_retried_and_never_lose_the_digest(store: Stor
     with pytest.raises(ConnectionError):
         await deliverer.deliver(channel, clock.now)
     assert [d.status for d in ledger.deliveries(store, channel)] == ["sent", "failed"]
-    assert len(store.new_for_channel(channel)) == 4, "nothing was marked delivered"
+    assert len(undelivered(store, channel)) == 4, "nothing was marked delivered"
     inbox.fail_next = 0
     retried = await deliverer.deliver(channel, clock.now + timedelta(minutes=1))
     assert isinstance(retried, DigestReply) and len(retried.digest.article_ids) == 4
@@ -317,7 +317,7 @@ async def test_two_schedulers_in_one_process_each_run_their_own_jobs(store: Stor
     the other's jobs running."""
     store.ingest(samples()[:2])
     console = subscribed_channel(store, at="09:00")
-    slack = store.channel("slack", "CSECOND01")
+    slack = ensure_channel(store, "slack", "CSECOND01")
     subscribe(store, slack, digest_time="09:00", timezone="Europe/Berlin")
     console_inbox, slack_inbox = Inbox(), Inbox()
     with time_machine.travel(datetime(2026, 11, 24, 9, 1, tzinfo=BERLIN), tick=True):
@@ -394,7 +394,7 @@ async def test_a_reconcile_pass_reads_the_ledger_once_however_many_channels(
     used, made = [], 0
     for channels in (2, 12):
         for n in range(made, channels):
-            channel = store.channel("console", f"desk-{n}")
+            channel = ensure_channel(store, "console", f"desk-{n}")
             subscribe(store, channel, digest_time="09:00", timezone="Europe/Berlin")
         made = channels
         with time_machine.travel(datetime(2026, 11, 24, 9, 0, 40, tzinfo=BERLIN), tick=False):
@@ -476,7 +476,7 @@ async def test_a_digest_failing_half_way_is_continued_by_another_instance_with_t
     assert inbox.messages == [("newsroom", 0), ("newsroom", 1), ("newsroom", 2)], "no part twice"
     [sent] = ledger.deliveries(store, channel)
     assert (sent.status, sent.parts_sent, sent.articles) == ("sent", 3, 2)
-    assert len(store.new_for_channel(channel)) == 1, "the late article is left for the next digest"
+    assert len(undelivered(store, channel)) == 1, "the late article is left for the next digest"
 
 
 async def test_a_slow_post_renews_its_claim_so_no_other_instance_takes_it(store: Store, clock: Clock) -> None:
@@ -609,9 +609,9 @@ def test_composing_a_digest_costs_the_same_statements_for_few_or_many_articles(
 
     from bot.digest import compose
 
-    few, many = store.channel("console", "few"), store.channel("console", "many")
+    few, many = ensure_channel(store, "console", "few"), ensure_channel(store, "console", "many")
     store.ingest(samples())
-    store.mark_delivered(few, [a.id for a in store.articles(limit=100)][2:])  # "few" has 2 new, "many" 7
+    mark_delivered(store, few, [a.id for a in store.articles(limit=100)][2:])  # "few" has 2 new, "many" 7
     statements: list[str] = []
 
     def count(conn, cursor, statement, parameters, context, executemany):  # type: ignore[no-untyped-def]
@@ -637,7 +637,7 @@ async def test_a_long_slack_message_failing_half_way_is_finished_by_another_inst
     long = TextReply(text="\n".join(lines))
     parts = len(to_messages(to_view(long)))
     assert parts >= 3
-    channel = store.channel("slack", "CLONG0001")
+    channel = ensure_channel(store, "slack", "CLONG0001")
     day = date(2026, 11, 24)
     with fake_slack_api() as api:
         api.script("chat.postMessage", answer={"ok": True, "channel": "CLONG0001", "ts": "1700000000.1"})

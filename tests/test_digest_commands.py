@@ -17,7 +17,7 @@ import pytest
 
 from bot.core import CommandCore, DigestReply, Incoming, TextReply
 from bot.delivery import Deliverer
-from storage.channels import get_channel, subscribe
+from storage.channels import ensure_channel, get_channel, subscribe
 from storage.db import open_database
 from storage.store import Store
 from summarizer import Summarizer
@@ -74,7 +74,7 @@ async def say(core: CommandCore, text: str, *, manager: bool = True) -> str:
 
 
 def newsroom(store: Store) -> int:
-    return store.channel("console", "newsroom")
+    return ensure_channel(store, "console", "newsroom")
 
 
 async def test_digest_now_takes_the_place_of_the_scheduled_digest(
@@ -125,5 +125,5 @@ def test_a_new_time_keeps_the_channels_zone_and_quiet_setting(store: Store) -> N
     subscribe(store, channel, timezone="Asia/Tokyo")
     stored = get_channel(store, channel)
     assert stored is not None and (stored.digest_time, stored.timezone) == ("07:30", "Asia/Tokyo")
-    first = subscribe(store, store.channel("console", "fresh"))
+    first = subscribe(store, ensure_channel(store, "console", "fresh"))
     assert (first.digest_time, first.timezone, first.quiet_when_empty) == ("09:00", "UTC", False)

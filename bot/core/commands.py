@@ -27,6 +27,7 @@ from storage.channels import (
     KEEP,
     Channel,
     Keep,
+    ensure_channel,
     follow,
     get_channel,
     receive_everything,
@@ -371,7 +372,7 @@ class CommandCore:
 
     async def _channel(self, incoming: Incoming) -> int:
         channel: int = await asyncio.to_thread(
-            self.store.channel, incoming.platform, incoming.channel, name=incoming.channel_name
+            ensure_channel, self.store, incoming.platform, incoming.channel, name=incoming.channel_name
         )
         return channel
 
