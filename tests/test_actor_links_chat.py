@@ -113,7 +113,7 @@ def actions_blocks(call: Call) -> list[dict[str, Any]]:
 def block_actions(message: Call, button: dict[str, Any], *, user: str, response_url: str) -> str:
     """The form body Slack POSTs when ``user`` clicks ``button`` under the posted ``message``."""
     ts = str(message.answer["ts"])
-    payload = {
+    payload: dict[str, Any] = {
         "type": "block_actions",
         "user": {"id": user, "username": user.lower(), "name": user.lower(), "team_id": TEAM_ID},
         "api_app_id": "A0BRIEF",

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any, cast
 from urllib.parse import urlencode
 
-import loopback
 import pytest
 
 from bot.adapters.discord_bot import (
@@ -40,6 +39,7 @@ from storage.db import open_database
 from storage.store import Store
 from summarizer import Summarizer
 from tests import discord_api as fake_discord
+from tests import loopback
 from tests.discord_api import FakeDiscordAPI, Shown
 from tests.harness_discord import DiscordHarness, flatten
 from tests.harness_discord import open_harness as open_discord

@@ -8,7 +8,6 @@ import asyncio
 import logging
 from pathlib import Path
 
-import loopback
 import pytest
 
 from bot.core import CommandCore, Incoming, TextReply
@@ -16,6 +15,7 @@ from bot.core.commands import BUSY
 from config import StorageSettings
 from storage.db import open_database
 from storage.store import Store
+from tests import loopback
 from tests.test_delivery import samples
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
@@ -27,7 +27,7 @@ def incoming(text: str, user: str = "U1") -> Incoming:
 
 def test_past_max_pending_a_command_is_answered_busy_at_once(
     tmp_path: Path,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
     caplog: pytest.LogCaptureFixture,
 ) -> None:
     engine, sessions = open_database(f"sqlite:///{tmp_path / 'b.db'}")

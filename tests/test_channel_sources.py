@@ -10,7 +10,6 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import loopback
 import pytest
 
 from bot.core import CommandCore, Incoming, TextReply
@@ -21,6 +20,7 @@ from storage import feedstore, ledger, notices
 from storage.channels import ensure_channel, subscribe, undelivered
 from storage.db import open_database
 from storage.store import Store
+from tests import loopback
 from tests.storage_backends import Clock, database_url
 from tests.test_delivery import Inbox, samples
 from tests.test_feed_ingest import rss
@@ -54,7 +54,7 @@ def a_feed(server: loopback.LoopbackServer, name: str) -> str:
 
 async def test_removing_the_last_feed_in_chat_says_so_and_the_digest_is_empty_until_a_choice(
     store: Store,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
 ) -> None:
     store.ingest(samples()[:2])  # stored from files: no feed
     core = CommandCore(store=store, storage_settings=SETTINGS)
@@ -77,7 +77,7 @@ async def test_removing_the_last_feed_in_chat_says_so_and_the_digest_is_empty_un
 
 async def test_a_feed_the_store_added_keeps_being_read_when_channels_unfollow_it(
     store: Store,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
 ) -> None:
     url = a_feed(loopback_server, "b")
     feedstore.add_feed(store, url)  # `briefbot feeds add`
@@ -91,7 +91,7 @@ async def test_a_feed_the_store_added_keeps_being_read_when_channels_unfollow_it
 
 async def test_briefbot_feeds_remove_tells_each_channel_left_without_feeds_once(
     store: Store,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
 ) -> None:
     core = CommandCore(store=store, storage_settings=SETTINGS)
     await say(core, f"sources add {a_feed(loopback_server, 'c')}")

@@ -7,7 +7,6 @@ from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import loopback
 import pytest
 
 from bot.cli import samples_dir
@@ -22,6 +21,7 @@ from storage.query import parse_query
 from storage.search import search
 from storage.store import Store
 from summarizer import Summarizer
+from tests import loopback
 from tests.chat_harness import Harness, Posted
 from tests.storage_backends import Clock
 
@@ -144,7 +144,9 @@ async def test_subscribe_is_for_managers_and_validates_time_and_zone(harness: Ha
     assert "neither a time" in bad
 
 
-async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loopback_server) -> None:  # type: ignore[no-untyped-def]
+async def test_managers_choose_the_feeds_a_channel_follows(
+    harness: Harness, loopback_server: loopback.LoopbackServer
+) -> None:
     items = "".join(
         f"<item><title>Story {n}</title><link>https://world.example/{n}</link></item>" for n in range(5)
     )
@@ -185,7 +187,7 @@ async def test_managers_choose_the_feeds_a_channel_follows(harness: Harness, loo
 async def test_a_link_as_the_platform_writes_it_is_the_link_for_feeds_and_briefs(
     harness: Harness,
     seeded_store: Store,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
 ) -> None:
     """Slack hands a typed link over as ``<url|label>`` with ``&`` escaped, Discord as ``<url>`` when its
     user hid the preview: each must mean the link itself, to add a feed, remove it again, and brief."""
@@ -231,8 +233,8 @@ async def test_digest_preview_lists_new_stories(harness: Harness) -> None:
 
 
 async def test_brief_of_a_new_url_reads_and_stores_it_first(
-    harness: Harness, seeded_store: Store, loopback_server
-) -> None:  # type: ignore[no-untyped-def]
+    harness: Harness, seeded_store: Store, loopback_server: loopback.LoopbackServer
+) -> None:
     body = "".join(
         f"<p>{p}</p>"
         for p in (

@@ -9,10 +9,10 @@ import subprocess
 import sys
 from pathlib import Path
 
-import loopback
 import pytest
 
 from bot.cli import samples_dir
+from tests import loopback
 
 SAMPLE = samples_dir() / "iraqi-militias-aleppo.txt"
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
@@ -195,7 +195,7 @@ def test_long_ingest_reports_progress_and_bad_files_do_not_stop_it(tmp_path: Pat
     assert "24 new, 0 already stored, 1 failed" in result.stdout
 
 
-def test_feeds_commands_end_to_end(tmp_path: Path, loopback_server) -> None:  # type: ignore[no-untyped-def]
+def test_feeds_commands_end_to_end(tmp_path: Path, loopback_server: loopback.LoopbackServer) -> None:
     import os
 
     pages = {

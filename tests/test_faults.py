@@ -18,7 +18,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import loopback
 import pytest
 from sqlalchemy import update
 from sqlalchemy.engine import make_url
@@ -36,6 +35,7 @@ from storage.channels import ensure_channel, subscribe
 from storage.db import open_database
 from storage.models import DeliveryRow
 from storage.store import Store
+from tests import loopback
 from tests.slack_api import FakeSlackApi, fake_slack_api
 from tests.storage_backends import Clock, database_url
 from tests.tcp_proxy import CuttableProxy, cuttable
@@ -57,7 +57,11 @@ def postgres(tmp_path: Path) -> Iterator[tuple[str, CuttableProxy]]:
 
 def store_at(url: str, clock: Clock | None = None) -> Store:
     engine, sessions = open_database(url)
-    return Store(engine=engine, sessions=sessions, **({"clock": clock} if clock else {}))
+    return (
+        Store(engine=engine, sessions=sessions, clock=clock)
+        if clock
+        else Store(engine=engine, sessions=sessions)
+    )
 
 
 def test_the_database_cut_mid_ingest_loses_nothing_and_the_next_ingest_completes(
@@ -129,7 +133,7 @@ async def test_the_database_cut_between_posting_and_marking_posts_once(
 
 def test_a_feed_host_that_never_answers_fails_that_feed_only(
     postgres: tuple[str, CuttableProxy],
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
 ) -> None:
     url, _ = postgres
     store = store_at(url)

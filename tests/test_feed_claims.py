@@ -15,7 +15,6 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-import loopback
 import pytest
 from sqlalchemy import select
 
@@ -27,6 +26,7 @@ from storage import feedstore
 from storage.db import open_database
 from storage.models import SourceRow
 from storage.store import Store
+from tests import loopback
 from tests.storage_backends import Clock, database_url
 from tests.test_feed_ingest import page, rss
 
@@ -44,7 +44,11 @@ def url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 def instance(url: str, clock: Clock | None = None) -> Store:
     """One bot instance's store: its own engine and connections on the shared database."""
     engine, sessions = open_database(url)
-    return Store(engine=engine, sessions=sessions, **({"clock": clock} if clock else {}))
+    return (
+        Store(engine=engine, sessions=sessions, clock=clock)
+        if clock
+        else Store(engine=engine, sessions=sessions)
+    )
 
 
 def serve_feeds(server: loopback.LoopbackServer, *, feeds: int = FEEDS, delay: float = 0.0) -> list[str]:
@@ -65,7 +69,9 @@ def entry_fetches(server: loopback.LoopbackServer, feeds: int = FEEDS) -> list[i
     return [server.count(f"/p{n}.html") for n in range(feeds * ENTRIES)]
 
 
-def test_two_pollers_split_the_feeds_and_fetch_every_page_once(url: str, loopback_server) -> None:  # type: ignore[no-untyped-def]
+def test_two_pollers_split_the_feeds_and_fetch_every_page_once(
+    url: str, loopback_server: loopback.LoopbackServer
+) -> None:
     first, second = instance(url), instance(url)
     # More feeds than one poll run reads at once, so the first instance cannot hold them all while
     # the second starts; slow pages, so the two runs overlap.
@@ -101,7 +107,9 @@ def test_two_pollers_split_the_feeds_and_fetch_every_page_once(url: str, loopbac
         )
 
 
-def test_a_claim_left_by_a_dead_poller_is_taken_over_after_its_lease(url: str, loopback_server) -> None:  # type: ignore[no-untyped-def]
+def test_a_claim_left_by_a_dead_poller_is_taken_over_after_its_lease(
+    url: str, loopback_server: loopback.LoopbackServer
+) -> None:
     clock = Clock()
     store = instance(url, clock)
     feeds = serve_feeds(loopback_server)
@@ -119,7 +127,7 @@ def test_a_claim_left_by_a_dead_poller_is_taken_over_after_its_lease(url: str, l
 
 def test_a_poller_killed_mid_poll_leaves_a_claim_that_holds_until_its_lease_ends(
     url: str,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
     tmp_path: Path,
 ) -> None:
     store = instance(url)
@@ -144,7 +152,9 @@ def test_a_poller_killed_mid_poll_leaves_a_claim_that_holds_until_its_lease_ends
         deadline = time.monotonic() + 60
         while not loopback_server.count("/hang.html") and time.monotonic() < deadline:
             time.sleep(0.05)  # until the poller, holding its claim, is waiting on the page
-        assert loopback_server.count("/hang.html") == 1, poller.stderr.read() if poller.poll() else "no fetch"
+        assert loopback_server.count("/hang.html") == 1, (
+            poller.stderr.read() if poller.poll() and poller.stderr else "no fetch"
+        )
     finally:
         poller.send_signal(signal.SIGKILL)
         poller.wait(timeout=30)
@@ -181,7 +191,7 @@ class InFlight:
 @pytest.mark.parametrize(("limit", "per_host", "most"), [(8, 3, 3), (4, 8, 4)])
 def test_pages_are_fetched_side_by_side_within_both_bounds(
     tmp_path: Path,
-    loopback_server,  # type: ignore[no-untyped-def]
+    loopback_server: loopback.LoopbackServer,
     limit: int,
     per_host: int,
     most: int,
@@ -212,7 +222,9 @@ def test_pages_are_fetched_side_by_side_within_both_bounds(
     assert held.most == most  # side by side, and never more than the tighter bound
 
 
-async def test_a_started_scheduler_polls_the_due_feeds_at_once(url: str, loopback_server) -> None:  # type: ignore[no-untyped-def]
+async def test_a_started_scheduler_polls_the_due_feeds_at_once(
+    url: str, loopback_server: loopback.LoopbackServer
+) -> None:
     store = instance(url)
     for feed in serve_feeds(loopback_server):
         feedstore.add_feed(store, feed)

@@ -14,7 +14,6 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-import loopback
 import pytest
 from sqlalchemy import event, select
 
@@ -27,6 +26,7 @@ from storage.db import open_database
 from storage.documents import Document
 from storage.models import FeedEntryRow
 from storage.store import Store
+from tests import loopback
 from tests.storage_backends import database_url
 from tests.test_feed_ingest import page
 

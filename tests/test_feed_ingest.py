@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
-import loopback
 import pytest
 
 from bot.cli import samples_dir
@@ -14,6 +13,7 @@ from storage import feedstore
 from storage.db import open_database
 from storage.store import Store
 from summarizer import Summarizer
+from tests import loopback
 from tests.storage_backends import database_url
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
@@ -45,7 +45,9 @@ def store(request: pytest.FixtureRequest, tmp_path: Path, summarizer: Summarizer
         yield Store(engine=engine, sessions=sessions, summarizer=summarizer)
 
 
-def test_feed_poll_stores_new_entries_once_and_backs_off_when_broken(store: Store, loopback_server) -> None:  # type: ignore[no-untyped-def]
+def test_feed_poll_stores_new_entries_once_and_backs_off_when_broken(
+    store: Store, loopback_server: loopback.LoopbackServer
+) -> None:
     settings = StorageSettings(allow_hosts=("127.0.0.1",), fetch_timeout=2.0)
     texts = {p.stem: p.read_text("utf-8") for p in samples_dir().glob("*.txt")}
     militias, council = texts["iraqi-militias-aleppo"], texts["marlow-council-light-rail-vote"]

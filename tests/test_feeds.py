@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import loopback
 import pytest
-from loopback import LoopbackServer, Reply, Seen
 
 from storage.feeds import MAX_ENTRIES, FeedError, backoff_delay, html_to_text, parse_feed, poll_feed
 from storage.fetch import Fetched
+from tests import loopback
+from tests.loopback import LoopbackServer, Reply, Seen
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 

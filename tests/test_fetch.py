@@ -11,12 +11,12 @@ import zlib
 from collections.abc import Callable
 from typing import Any
 
-import loopback
 import pytest
-from loopback import LoopbackServer, Reply, Seen
 
 from storage.fetch import USER_AGENT, FetchError, fetch
 from storage.netguard import RefusedURL
+from tests import loopback
+from tests.loopback import LoopbackServer, Reply, Seen
 
 loopback_server = loopback.loopback_server  # the fixture, found by pytest under this name
 

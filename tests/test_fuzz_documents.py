@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from loopback import LoopbackServer, Reply, serve
 from sqlalchemy import text
 
 from bot.cli import samples_dir
@@ -32,6 +31,7 @@ from storage.store import Store
 from storage.web import WebError, fetch_document
 from summarizer import Summarizer
 from summarizer.textfile import UnreadableFile
+from tests.loopback import LoopbackServer, Reply, serve
 
 REPO = Path(__file__).resolve().parent.parent
 SAMPLE = samples_dir() / "iraqi-militias-aleppo.txt"

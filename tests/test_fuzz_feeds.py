@@ -30,7 +30,6 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
-from loopback import LoopbackServer, Reply, serve
 from sqlalchemy import select, text
 
 from bot.cli import samples_dir
@@ -43,6 +42,7 @@ from storage.models import ArticleRow
 from storage.netguard import RefusedURL
 from storage.store import Store
 from storage.web import WebError, fetch_document
+from tests.loopback import LoopbackServer, Reply, serve
 from tests.storage_backends import assert_intact, stores
 
 LOCAL = ("127.0.0.1",)

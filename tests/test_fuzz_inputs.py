@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import loopback
 import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -23,6 +22,7 @@ from storage.extract import ExtractError, extract_html
 from storage.feeds import FeedError, poll_feed
 from storage.fetch import FetchError
 from storage.store import Store
+from tests import loopback
 from tests.harness_slack import FORM, JSON, command_body, open_harness
 from tests.storage_backends import assert_intact, stores
 
@@ -208,10 +208,10 @@ LAUGHS = (
     ],
 )
 def test_hostile_feeds_are_read_safely_or_refused_in_one_line(
-    loopback_server,
+    loopback_server: loopback.LoopbackServer,
     name: str,
     body: str,
-    outcome: str,  # type: ignore[no-untyped-def]
+    outcome: str,
 ) -> None:
     url = loopback_server.reply(f"/{name}.xml", body, content_type="application/rss+xml")
     try:

@@ -139,7 +139,9 @@ def test_0006_keeps_the_ledger_and_the_channels_choices(any_url: str) -> None:
                 "parts_sent) VALUES (1, 'feed-failing:1', '2026-11-24', 'claimed', 1, 0, 0)"
             )
         )
-        everything = dict(connection.execute(text("SELECT id, all_sources FROM channels")).all())
+        everything: dict[int, object] = dict(
+            connection.execute(text("SELECT id, all_sources FROM channels")).tuples().all()
+        )
         assert {k: bool(v) for k, v in everything.items()} == {1: True, 2: False}
         assert connection.execute(text("SELECT origin FROM sources")).scalar_one() == "store"
     with pytest.raises(IntegrityError), engine.begin() as connection:  # still one digest a day

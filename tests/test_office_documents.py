@@ -16,7 +16,6 @@ import zipfile
 from pathlib import Path
 
 import docx
-import loopback
 import pytest
 from pypdf import PdfReader, PdfWriter
 from reportlab.lib.pagesizes import A4
@@ -27,6 +26,7 @@ from storage.documents import Document, iter_documents, read_document
 from storage.pdf_text import join_lines
 from storage.web import WebError, fetch_document
 from summarizer.textfile import UnreadableFile
+from tests import loopback
 
 loopback_server = loopback.loopback_server
 
@@ -201,7 +201,7 @@ def test_documents_are_told_by_content_and_found_in_folders(tmp_path: Path) -> N
     (tmp_path / "unnamed").write_bytes(pdf_bytes())  # no suffix: read by its bytes
     found = list(iter_documents([tmp_path]))
     assert [type(d) for d in found] == [Document, Document]  # a folder takes only named files
-    assert [d.title for d in iter_documents([tmp_path / "unnamed"])] == [TITLE]
+    assert [d.title for d in iter_documents([tmp_path / "unnamed"]) if isinstance(d, Document)] == [TITLE]
 
 
 def ingest(data: Path, *items: Path, command: str = "ingest") -> subprocess.CompletedProcess[str]:

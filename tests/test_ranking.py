@@ -131,8 +131,15 @@ def test_sentence_features_read_quotes_openings_numbers_and_the_title() -> None:
         "But the operator said talks would resume.",
         "They did not say when?",
     ]
-    names = ("quote", "connective_start", "pronoun_start", "question", "digits", "title_overlap")
-    names = (*names, "position_first")
+    names = (
+        "quote",
+        "connective_start",
+        "pronoun_start",
+        "question",
+        "digits",
+        "title_overlap",
+        "position_first",
+    )
     table = sentence_table(sentences, names, title="Port Aster dockworkers strike")
     column = {name: table.features[:, k].tolist() for k, name in enumerate(names)}
     assert column["quote"] == [0.0, 1.0, 0.0, 0.0]

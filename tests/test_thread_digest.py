@@ -266,6 +266,7 @@ async def test_the_weekly_chart_rides_the_threads_last_reply(side: Side, tmp_pat
         [upload] = side.api.uploads()
         assert upload.thread_ts == side.parent()[0] and upload.content == chart.png
     else:
+        assert isinstance(side, DiscordSide)
         [thread] = side.api.threads()
         posts = side.api.posted(thread.id)
         assert [len(c.files) for c in posts] == [0] * (len(posts) - 1) + [1]

@@ -63,7 +63,7 @@ def test_a_serving_store_briefs_in_a_worker_unless_configured_not_to(tmp_path: P
         assert isinstance(serving.summarizer, ProcessSummarizer)
         [stored] = serving.ingest([samples()[2]])
         assert stored.article is not None
-        held = serving.get(stored.article.id)
+        held = serving.brief_of(stored.article.id)
         assert held is not None and held.brief.summary
     finally:
         assert isinstance(serving.summarizer, ProcessSummarizer)
