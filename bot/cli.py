@@ -521,11 +521,13 @@ def cmd_search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def print_citation(citation: Citation) -> None:
-    """A cited sentence as the terminal shows it (its context first, the bold marks dropped)."""
-    from bot.render.text import plain
+    """A cited sentence as the terminal shows it: its context first, the part that answers in bold on
+    a terminal (plain in a pipe or a file)."""
+    from bot.render.text import plain, shows_bold
     from bot.render.view import cited_line
 
-    print(f"• {plain(cited_line(citation))}\n    — {citation.title} (#{citation.article_id})")
+    line = plain(cited_line(citation), bold=shows_bold(sys.stdout))
+    print(f"• {line}\n    — {citation.title} (#{citation.article_id})")
 
 
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
@@ -566,14 +568,16 @@ def cmd_actor_views(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.adapters.console import view_text
     from bot.core import CommandCore, Incoming, TextReply
+    from bot.render.text import shows_bold
     from bot.render.view import to_view
 
     line = " ".join(args.line) if args.command == "actor" else args.period
     core = CommandCore(store=_store(settings), storage_settings=settings.storage)
     asked = Incoming(platform="console", channel="cli", user=getpass.getuser(), text=f"{args.command} {line}")
     replies = asyncio.run(core.handle(asked))
+    bold = shows_bold(sys.stdout)
     for reply in replies:
-        print(view_text(to_view(reply)))
+        print(view_text(to_view(reply), bold=bold))
     return 1 if all(isinstance(reply, TextReply) for reply in replies) else 0
 
 

@@ -15,6 +15,7 @@ from bot.adapters.console import view_text
 from bot.core import CommandCore, Reply
 from bot.core.posting import Poster, Progress
 from bot.delivery import Deliverer
+from bot.render.text import shows_bold
 from bot.render.view import to_view
 from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
@@ -43,7 +44,7 @@ def console_poster(stream: TextIO, *, charts: Path | None = None) -> Poster:
         thread: str | None = None,
     ) -> None:
         if start == 0:  # the console prints a reply as one message, a thread's replies in it
-            text = await asyncio.to_thread(view_text, to_view(reply), charts=charts)
+            text = await asyncio.to_thread(view_text, to_view(reply), charts=charts, bold=shows_bold(stream))
             print(f"[briefbot → console:{channel}]\n{text}\n", file=stream, flush=True)
         if sent is not None:
             await sent(1)

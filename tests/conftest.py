@@ -41,9 +41,10 @@ def bench_module(name: str) -> ModuleType:
 
 @pytest.fixture(autouse=True)
 def _clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """No BRIEFBOT_* variable of the developer's shell may change what a test sees."""
+    """No BRIEFBOT_* variable of the developer's shell may change what a test sees, nor its NO_COLOR
+    (the console's bold answers are tested on a terminal that shows them)."""
     for name in list(os.environ):
-        if name.startswith("BRIEFBOT_") and name != "BRIEFBOT_SHARED_DATA":
+        if (name.startswith("BRIEFBOT_") and name != "BRIEFBOT_SHARED_DATA") or name == "NO_COLOR":
             monkeypatch.delenv(name)
 
 

@@ -124,13 +124,11 @@ async def test_ask_answers_with_a_cited_sentence(harness: Harness) -> None:
     posted = await harness.send("ask who commands al-Nujaba?")
     text = joined(posted)
     assert "Hashem al-Mosawwi" in text and "Iran-Backed Iraqi Militias" in text
-    # The part that answers is bold where the platform shows bold (a terminal shows the text).
-    bold = [part for p in posted for part in p.bold]
-    assert ("Hashem al-Mosawwi" in bold) == (harness.platform != "console")
+    # The part that answers is bold on every platform, a terminal's bold at the console.
+    assert "Hashem al-Mosawwi" in [part for p in posted for part in p.bold]
     count = await harness.send("ask How many workers walked off the job at Halvern?")
     assert "some 3,200 dockworkers" in joined(count).lower()
-    if harness.platform != "console":
-        assert "some 3,200 dockworkers" in [part.lower() for p in count for part in p.bold]
+    assert "some 3,200 dockworkers" in [part.lower() for p in count for part in p.bold]
     assert "Nothing stored answers" in joined(await harness.send("ask who is the mayor of Paris?"))
 
 

@@ -18,7 +18,7 @@ from typing import TextIO
 
 from bot.core import CommandCore, Incoming
 from bot.render.chart import Chart
-from bot.render.text import render_text
+from bot.render.text import render_text, shows_bold
 from bot.render.view import View, to_view
 
 PROMPT = "briefbot> "
@@ -57,10 +57,11 @@ def save_chart(chart: Chart, folder: Path | None = None) -> Path:
     return Path(name)
 
 
-def view_text(view: View, *, charts: Path | None = None) -> str:
-    """The view as the terminal prints it: its text, then for each chart (a threaded digest's is in
-    its thread) its alt text and, on a line of its own, the path it was written to (or why not)."""
-    text = render_text(view)
+def view_text(view: View, *, charts: Path | None = None, bold: bool = False) -> str:
+    """The view as the terminal prints it: its text (``bold``: in the terminal's bold where the view
+    has it), then for each chart (a threaded digest's is in its thread) its alt text and, on a line of
+    its own, the path it was written to (or why not)."""
+    text = render_text(view, bold=bold)
     for chart in view.charts():
         try:
             where = str(save_chart(chart, charts))
@@ -82,6 +83,7 @@ async def chat(
     Charts are written to ``charts`` (default: :func:`chart_folder`)."""
     user = getpass.getuser()
     interactive = stdin.isatty()
+    bold = shows_bold(stdout)
     if interactive:
         print("briefbot chat — type `help` for the commands, `quit` to leave.", file=stdout)
     while True:
@@ -107,9 +109,9 @@ async def chat(
         )
         for reply in replies:
             view = to_view(reply)
-            shown = render_text(view)
+            shown = render_text(view, bold=bold)
             if view.charts():  # writing its file is disk work: off the event loop
-                shown = await asyncio.to_thread(view_text, view, charts=charts)
+                shown = await asyncio.to_thread(view_text, view, charts=charts, bold=bold)
             print(shown, file=stdout, flush=True)
             print(file=stdout)
     return 0

@@ -2,15 +2,35 @@
 
 from __future__ import annotations
 
+import os
+import re
 import shlex
 from textwrap import indent
+from typing import TextIO
 from zoneinfo import ZoneInfo
 
 from bot.render.view import View
 
+# ANSI bold on and off ("normal intensity"), which every terminal emulator in use understands.
+BOLD, NORMAL = "\x1b[1m", "\x1b[22m"
+_BOLD = re.compile(r"\*\*(.+?)\*\*", re.DOTALL)
 
-def plain(markdown: str) -> str:
-    """Our Markdown as a terminal shows it: the bold marks dropped, the words kept."""
+
+def shows_bold(stream: TextIO) -> bool:
+    """Whether the answer's part is shown in bold: on a terminal, unless its user asked for no
+    colour (https://no-color.org: ``NO_COLOR`` set and not empty); a pipe or a file gets plain text."""
+    try:
+        terminal = stream.isatty()
+    except ValueError:  # a closed stream
+        return False
+    return terminal and not os.environ.get("NO_COLOR")
+
+
+def plain(markdown: str, *, bold: bool = False) -> str:
+    """Our Markdown as a terminal shows it: the words kept, the bold marks dropped, or with ``bold``
+    turned into the terminal's own bold (the part of a cited sentence that answers)."""
+    if bold:
+        markdown = _BOLD.sub(lambda found: f"{BOLD}{found.group(1)}{NORMAL}", markdown)
     return markdown.replace("**", "")
 
 
@@ -32,7 +52,7 @@ def more_line(names: tuple[str, ...]) -> str | None:
     return f"More: {' · '.join(commands)}" if commands else None
 
 
-def render_text(view: View) -> str:
+def render_text(view: View, *, bold: bool = False) -> str:
     out: list[str] = []
     if view.heading:
         out.append(view.heading)
@@ -55,8 +75,8 @@ def render_text(view: View) -> str:
     if more:
         out.append(more)
     # A terminal has no threads: the replies follow, marked as the thread's.
-    out.extend(indent(render_text(reply), THREAD_MARK) for reply in view.thread)
-    return plain("\n\n".join(out))
+    out.extend(indent(render_text(reply, bold=bold), THREAD_MARK) for reply in view.thread)
+    return plain("\n\n".join(out), bold=bold)
 
 
 THREAD_MARK = "  │ "
