@@ -225,14 +225,14 @@ async def test_commands_reach_the_core_as_typed_not_as_slacks_markup() -> None:
     """Slack escapes ``&``, ``<`` and ``>`` and wraps a typed link; the core gets what the user typed,
     from a slash command and from a mention alike. A user's or channel's markup is kept."""
     async with open_harness(echoing()) as harness:
-        await harness.command("search AT&amp;T &lt;5G&gt;")
+        await harness.command("search AT&amp;T &lt;5G&gt; &amp;lt; &copy")
         await harness.command("brief <https://b.example/a?p=1&amp;q=2|b.example/a?p=1&amp;q=2>")
         event = mention_event(
             f"<@{BOT_USER_ID}> sources add <https://c.example/feed> for <#C1|news>", event_id="Ev9"
         )
         await harness.answers_to(json.dumps(event), JSON)
     assert [incoming.text for incoming in harness.core.incoming] == [
-        "search AT&T <5G>",
+        "search AT&T <5G> &lt; &copy",  # what was typed: an escaped "&lt;" is kept, "&copy" too
         "brief https://b.example/a?p=1&q=2",
         "sources add https://c.example/feed for <#C1|news>",
     ]

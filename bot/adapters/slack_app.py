@@ -171,7 +171,9 @@ def command_text(text: str) -> str:
     """A command as its user typed it: Slack writes a typed link as ``<https://…|label>`` and escapes
     ``&``, ``<`` and ``>``, so ``sources remove example.com/feed`` and ``search AT&T`` would otherwise
     reach the core as markup no feed or article matches. Other markup (``<@U123>``) is left as it is."""
-    return html.unescape(_SLACK_LINK.sub(lambda link: link.group(1), text))
+    unwrapped = _SLACK_LINK.sub(lambda link: link.group(1), text)
+    # Slack escapes these three only, so only these are undone ("&copy" typed stays as typed).
+    return unwrapped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
 
 def mention_text(text: str, bot_user_id: str | None = None) -> str:
