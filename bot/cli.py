@@ -674,10 +674,9 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
     import asyncio
 
-    from bot.adapters.console import chat
+    from bot.adapters.console import chat, console_poster
     from bot.core import CommandCore
     from bot.delivery import Deliverer
-    from bot.runner import console_poster
 
     store = _store(settings)
     # `digest now` posts as the running bot does, through the ledger, so a scheduler started later

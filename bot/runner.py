@@ -8,15 +8,11 @@ import logging
 import signal
 import sys
 from collections.abc import Awaitable, Callable
-from pathlib import Path
 from typing import TextIO
 
-from bot.adapters.console import view_text
-from bot.core import CommandCore, Reply
-from bot.core.posting import Poster, Progress
+from bot.adapters.console import console_poster
+from bot.core import CommandCore
 from bot.delivery import Deliverer
-from bot.render.text import shows_bold
-from bot.render.view import to_view
 from bot.scheduler import BriefbotScheduler
 from bot.secrets import Secrets
 from config import Settings
@@ -29,27 +25,6 @@ log = logging.getLogger(__name__)
 
 class NothingToRun(RuntimeError):
     """No chat platform is configured; the message names the variables to set."""
-
-
-def console_poster(stream: TextIO, *, charts: Path | None = None) -> Poster:
-    """The scheduler's poster for ``--console``: each reply printed as one message; a chart written
-    to a file in ``charts`` (default: the console's chart folder), its path on the reply's last line."""
-
-    async def post(
-        channel: str,
-        reply: Reply,
-        *,
-        start: int = 0,
-        sent: Progress | None = None,
-        thread: str | None = None,
-    ) -> None:
-        if start == 0:  # the console prints a reply as one message, a thread's replies in it
-            text = await asyncio.to_thread(view_text, to_view(reply), charts=charts, bold=shows_bold(stream))
-            print(f"[briefbot → console:{channel}]\n{text}\n", file=stream, flush=True)
-        if sent is not None:
-            await sent(1)
-
-    return post
 
 
 def platforms(settings: Settings, secrets: Secrets, *, console: bool) -> list[str]:

@@ -9,13 +9,13 @@ import re
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from bot.adapters.console import chat
+from bot.adapters.console import chat, console_poster
 from bot.core import CommandCore
 from bot.core.posting import Poster
-from bot.runner import console_poster
+from bot.render.text import BOLD, NORMAL
 from tests.chat_harness import Posted
 
-_ANSI_BOLD = re.compile(r"\x1b\[1m(.+?)\x1b\[22m", re.DOTALL)
+_ANSI_BOLD = re.compile(f"{re.escape(BOLD)}(.+?){re.escape(NORMAL)}", re.DOTALL)
 
 
 class Terminal(io.StringIO):

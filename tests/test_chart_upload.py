@@ -24,7 +24,7 @@ from typing import cast
 import pytest
 from PIL import Image
 
-from bot.adapters.console import CHARTS_FOLDER, chart_folder, chat, save_chart
+from bot.adapters.console import CHARTS_FOLDER, chart_folder, chat, console_poster, save_chart
 from bot.adapters.discord_bot import DiscordPoster
 from bot.adapters.slack_app import FILES_SCOPE, PRIVATE_CHART, slack_poster
 from bot.core import CommandCore, DigestReply, Incoming, Reply
@@ -33,7 +33,6 @@ from bot.render.blocks import to_messages as slack_messages
 from bot.render.chart import Chart, mentions_chart
 from bot.render.embeds import to_messages as discord_messages
 from bot.render.view import to_view
-from bot.runner import console_poster
 from bot.secrets import Secrets
 from storage.channels import ensure_channel, subscribe
 from storage.store import Store

@@ -16,7 +16,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
-from bot.core import CommandCore, Incoming
+from bot.core import CommandCore, Incoming, Reply
+from bot.core.posting import Poster, Progress
 from bot.render.chart import Chart
 from bot.render.text import render_text, shows_bold
 from bot.render.view import View, to_view
@@ -115,3 +116,24 @@ async def chat(
             print(shown, file=stdout, flush=True)
             print(file=stdout)
     return 0
+
+
+def console_poster(stream: TextIO, *, charts: Path | None = None) -> Poster:
+    """The scheduler's poster for ``--console``: each reply printed as one message; a chart written
+    to a file in ``charts`` (default: the console's chart folder), its path on the reply's last line."""
+
+    async def post(
+        channel: str,
+        reply: Reply,
+        *,
+        start: int = 0,
+        sent: Progress | None = None,
+        thread: str | None = None,
+    ) -> None:
+        if start == 0:  # the console prints a reply as one message, a thread's replies in it
+            text = await asyncio.to_thread(view_text, to_view(reply), charts=charts, bold=shows_bold(stream))
+            print(f"[briefbot → console:{channel}]\n{text}\n", file=stream, flush=True)
+        if sent is not None:
+            await sent(1)
+
+    return post

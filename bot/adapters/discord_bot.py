@@ -84,7 +84,7 @@ NO_LINK = "There is no link or file in that message to brief."
 FILE_REFUSED = "Could not read that file: {}"
 # A link as Discord shows one: bare, or in <…> to suppress its embed; trailing punctuation is the sentence's.
 _LINK = re.compile(r"https?://[^\s<>]+")
-_ANGLED_LINK = re.compile(r"<(https?://[^\s<>]+)>")
+_ANGLED_LINK = re.compile(f"<({_LINK.pattern})>")
 _TRAILING = ".,;:!?)]}'\"*_~|"
 # The bot's permissions in a server, each (a discord.Permissions flag) with what needs it: the invite URL
 # of ``briefbot discord invite`` asks for exactly these. Interaction answers (slash commands, buttons)
